@@ -1,0 +1,14 @@
+"""Command-dispatch hot path: the Cython twin when built, else pure Python (dispatch_py)."""
+
+from ._select import load
+
+impl, impl_c, impl_py = load("dispatch")
+IMPLEMENTATION = "c" if impl is impl_c else "py"
+CommandCore = impl.CommandCore
+ClientCore = impl.ClientCore
+EngineCore = impl.EngineCore
+NOT_RUN = impl.NOT_RUN
+run = impl.run
+
+__all__ = ["CommandCore", "ClientCore", "EngineCore", "NOT_RUN", "run", "impl_c", "impl_py",
+           "IMPLEMENTATION"]
