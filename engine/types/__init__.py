@@ -1,0 +1,1 @@
+"""Value types Python lacks, stored in the keyspace (see docs/CONTRIBUTING.md)."""
