@@ -279,7 +279,8 @@ cdef class TextParser:
                     continue
             out.append((_T_LINE, tokens))
         if pos >= n:
-            self._buf = bytearray()
+            if not use_bytes:   # (when the input came as bytes, _buf is empty already)
+                self._buf = bytearray()
         elif use_bytes:
             self._buf = bytearray(buf[pos:])
         else:
