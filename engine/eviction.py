@@ -5,9 +5,10 @@ adds what it costs, each delete takes it back; never a scan), so it has to model
 CPython really allocates for a key: the sizes below are those of CPython 3.11's objects
 (pymalloc hands out 16-byte multiples up to 512 bytes, glibc malloc adds an 8-byte header
 above that), dict and set tables sized the way CPython grows them. The collections in
-engine/types report ``memory_usage()`` with these helpers in O(1) from the counters they
-keep (element count and byte total). docs/memory.md explains the model and how it was
-calibrated against RSS (bench/memory_bench.py, tests/memory).
+engine/types report ``memory_usage()`` with ``hash_cost``, ``set_cost``, ``zset_cost`` and
+``list_cost`` in O(1) from the counters they keep (element count and byte total).
+docs/memory.md explains the model and how it was calibrated against RSS
+(bench/memory_accounting.py, tests/memory/test_accounting_rss.py).
 
 Eviction (evict.c). Before a ``denyoom`` command runs with ``maxmemory`` set and the
 estimate above it, ``Evictor.perform`` frees memory by the ``maxmemory-policy``:
@@ -29,7 +30,8 @@ the ``maxmemory-eviction-tenacity`` time budget and carries on from the event lo
 """
 
 import time
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, List, Optional, Tuple
 
 from native.keytable_py import lfu_decr
@@ -44,11 +46,13 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "EVICT_OK", "EVICT_RUNNING", "EVICT_FAIL", "EVPOOL_SIZE", "Evictor",
     "alloc_bytes", "bytes_object", "ELEMENT_OVERHEAD", "dict_table_bytes",
-    "set_table_bytes", "list_array_bytes", "dense_index_bytes",
+    "set_table_bytes", "list_array_bytes", "dense_index_bytes", "elements_bytes",
+    "hash_cost", "set_cost", "zset_cost", "list_cost",
 ]
 
 EVICT_OK, EVICT_RUNNING, EVICT_FAIL = 0, 1, 2
 EVPOOL_SIZE = 16
+_IDLE = itemgetter(0)
 LRU_CLOCK_MAX = (1 << 24) - 1
 
 register(Option("maxmemory-eviction-tenacity", "int", 10, minimum=0, maximum=100))
@@ -132,6 +136,45 @@ def dense_index_bytes(n: int) -> int:
     list of n members, a dict member -> position, and the int objects past 256 (smaller
     ones are CPython's shared small ints)."""
     return list_array_bytes(n) + 64 + dict_table_bytes(n) + 32 * max(0, n - 256)
+
+
+def elements_bytes(n: int, nbytes: int) -> int:
+    """n bytes objects holding ``nbytes`` in all: each a header and its data rounded up
+    to a size class. Uniform sizes (the common case) are exact by the average; mixed ones
+    are charged the expected half class of rounding each, whichever is more."""
+    if not n:
+        return 0
+    return max(nbytes + n * ELEMENT_OVERHEAD, n * alloc_bytes(33 + nbytes // n))
+
+
+# What each collection of engine/types takes in CPython, from its element count, byte
+# total and encoding flag (``big``: the dense array and position dict beside the main
+# table). The constants are the empty objects (with their GC headers, slots and the two
+# counter ints), measured with sys.getsizeof on 3.11 and checked against RSS by
+# bench/memory_accounting.py.
+def hash_cost(n: int, nbytes: int, big: bool) -> int:
+    """A HashValue (a dict subclass): its table, fields and values."""
+    cost = 176 + dict_table_bytes(n) + elements_bytes(2 * n, nbytes)
+    return cost + dense_index_bytes(n) if big else cost
+
+
+def set_cost(n: int, nbytes: int, big: bool) -> int:
+    """A SetValue (a set subclass): its slot table and members."""
+    cost = 304 + set_table_bytes(n) + elements_bytes(n, nbytes)
+    return cost + dense_index_bytes(n) if big else cost
+
+
+def zset_cost(n: int, nbytes: int, big: bool) -> int:
+    """A ZSetValue: the member -> score dict, the members, a float per score, and a
+    (score, member) tuple per entry in the SortedList (8-byte slots in its sublists)."""
+    cost = 600 + dict_table_bytes(n) + elements_bytes(n, nbytes) + n * (32 + 64 + 9)
+    return cost + dense_index_bytes(n) if big else cost
+
+
+def list_cost(n: int, nbytes: int) -> int:
+    """A ListValue (a deque): the object, a 64-slot block (528 bytes) per 64 items and one
+    more for the ends, the items."""
+    return 280 + alloc_bytes(528) * (n // 64 + 1) + elements_bytes(n, nbytes)
 
 
 # ====================================================================== eviction
@@ -225,7 +268,11 @@ class Evictor:
             if kind == "random":
                 best = self._random_candidate(allkeys)
             else:
-                best = self._pool_candidate(allkeys, kind, spill)
+                # a spill takes the pool's next best without sampling again: moving a value
+                # to disk is undone by the next read, so it need not be the very coldest
+                best = self._pop_pool(allkeys, tiering) if spill else None
+                if best is None:
+                    best = self._pool_candidate(allkeys, kind, spill)
                 if best is None and spill:
                     spill = False          # nothing in memory to spill: evict keys
                     best = self._pool_candidate(allkeys, kind, False)
@@ -307,16 +354,25 @@ class Evictor:
                     total += n
             if not total:
                 return None
-            while pool:
-                idle, dbid, key = pool.pop()
-                db = eng.dbs[dbid]
-                if allkeys:
-                    present = key in db.table
-                else:
-                    when = db.table.get_expire(key)
-                    present = when is not None and when >= 0
-                if present and (tiering is None or tiering.spillable(db, key)):
-                    return db, key
+            best = self._pop_pool(allkeys, tiering)
+            if best is not None:
+                return best
+        return None
+
+    def _pop_pool(self, allkeys: bool, tiering: Any) -> Optional[Tuple[Any, bytes]]:
+        """The best pooled key still there (and still spillable when ``tiering``)."""
+        pool = self.pool
+        dbs = self.engine.dbs
+        while pool:
+            _idle, dbid, key = pool.pop()
+            db = dbs[dbid]
+            if allkeys:
+                present = key in db.table
+            else:
+                when = db.table.get_expire(key)
+                present = when is not None and when >= 0
+            if present and (tiering is None or tiering.spillable(db, key)):
+                return db, key
         return None
 
     def _populate(self, db: Any, allkeys: bool, kind: str, tiering: Any) -> None:
@@ -324,6 +380,8 @@ class Evictor:
         pool's worst (the pool keeps the 16 highest idle values, best last)."""
         eng = self.engine
         samples = eng.config.values["maxmemory-samples"]
+        if tiering is not None:
+            samples *= 4  # most keys may be on disk already: look further for values
         pool = self.pool
         dbid = db.id
         if kind == "lru":
@@ -332,20 +390,18 @@ class Evictor:
             minutes = int(time.time() / 60) & 65535
             decay = eng.config.values["lfu-decay-time"]
         for key, access, expire in db.table.sample(samples, not allkeys):
-            if tiering is not None and not tiering.spillable(db, key):
-                continue
             if kind == "lru":
                 idle = clock - access if clock >= access else clock + (LRU_CLOCK_MAX - access)
             elif kind == "lfu":
                 idle = 255 - lfu_decr(access, minutes, decay)
             else:  # volatile-ttl: the sooner it expires the better
                 idle = -expire
-            k = 0
             size = len(pool)
-            while k < size and pool[k][0] < idle:
-                k += 1
+            k = bisect_left(pool, idle, key=_IDLE)  # the first pooled entry not below it
             if k == 0 and size >= EVPOOL_SIZE:
                 continue  # worse than every pooled candidate
+            if tiering is not None and not tiering.spillable(db, key):
+                continue
             if size >= EVPOOL_SIZE:
                 pool.pop(0)  # drop the worst to make room
                 k -= 1

@@ -15,6 +15,11 @@ lookups that hand out values (``lookup_read``, ``lookup_write``, ``peek``) read 
 commands never see one -- except LOOKUP_NOTOUCH (``lookup_read(key, touch=False)``), which
 answers about the key (EXISTS, TYPE, TTL, OBJECT): there the ref itself is returned, with
 the ``TYPE_NAME`` and ``ENCODING`` of the value it stands for, and the disk is not read.
+
+Native twin: the hot commands' native handlers (native/dispatch_c.pyx) do what lookup_read,
+lookup_write, set_key, overwrite and resized do in the plain state (no maxmemory, LFU,
+snapshot, notifications, memcached metadata or WATCH); a change to those paths must be
+made there too, or excluded by their guard (tests/test_native_dispatch.py compares them).
 """
 
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set, Tuple
@@ -120,7 +125,7 @@ class Database:
         eng = self.engine
         v = self.table.lookup(key, eng.now_ms, eng.access_clock if touch else -1)
         if v is EXPIRED:
-            self.expire_key(key)
+            self.expire_read(key)
             v = None
         elif type(v) is TieredRef and touch:
             v = self.load_tiered(key, v, True)
@@ -153,7 +158,7 @@ class Database:
         is read from disk but stays there."""
         v = self.table.lookup(key, self.engine.now_ms, -1)
         if v is EXPIRED:
-            self.expire_key(key)
+            self.expire_read(key)
             return None
         if type(v) is TieredRef:
             return self.load_tiered(key, v, False)
@@ -164,7 +169,7 @@ class Database:
         without stats or access-field changes (MEMORY USAGE)."""
         v = self.table.lookup(key, self.engine.now_ms, -1)
         if v is EXPIRED:
-            self.expire_key(key)
+            self.expire_read(key)
             return None
         return v
 
@@ -172,7 +177,7 @@ class Database:
         """A live key (expired ones are deleted); never reads a tiered value."""
         v = self.table.lookup(key, self.engine.now_ms, -1)
         if v is EXPIRED:
-            self.expire_key(key)
+            self.expire_read(key)
             return False
         return v is not None
 
@@ -277,6 +282,7 @@ class Database:
             self.used_memory += key_cost(klen, new) - key_cost(klen, old)
             if type(old) is TieredRef:
                 self.engine.tiering.release(old)
+            self._stream_gone(key, old)
 
     def adjust_memory(self, delta: int) -> None:
         """A string changed size in place (APPEND, SETRANGE)."""
@@ -297,11 +303,29 @@ class Database:
         if old is None:
             return False
         self.used_memory -= key_cost(len(key), old)
+        self._stream_gone(key, old)
         if type(old) is TieredRef:
             self.engine.tiering.release(old)
         if self.item_meta:
             self.drop_item_meta(key)
         return True
+
+    def _stream_gone(self, key: bytes, old: Any) -> None:
+        """A stream was deleted or overwritten: its XREADGROUP waiters must end with
+        -UNBLOCKED (dbGenericDelete / dbOverwrite signal the key as ready)."""
+        if self.blocking_keys and key in self.blocking_keys and type_name(old) == b"stream":
+            self.engine.signal_key_ready(self, key)
+
+    def streams_gone(self, replaced_with: Optional["Database"]) -> None:
+        """scanDatabaseForDeletedStreams(): this database is emptied (FLUSH) or gets the
+        contents of ``replaced_with`` (SWAPDB); a waited-on stream that is no longer one
+        wakes its XREADGROUP waiters."""
+        for key in list(self.blocking_keys):
+            old = self.table.peek(key)
+            new = replaced_with.table.peek(key) if replaced_with is not None else None
+            if (old is not None and type_name(old) == b"stream"
+                    and (new is None or type_name(new) != b"stream")):
+                self.engine.signal_key_ready(self, key)
 
     def set_expire(self, key: bytes, when_ms: int) -> None:
         if self.engine.snapshot is not None:
@@ -326,7 +350,22 @@ class Database:
             watchers = self.watched.get(key)
             if watchers:
                 for c in watchers:
+                    if self._stale_watch(c, key):
+                        continue
                     c.dirty_cas = True
+
+    def _stale_watch(self, c: Any, key: bytes) -> bool:
+        """touchWatchedKey() of a key already expired when ``c`` WATCHed it: once it is
+        deleted that is no logical change (the flag clears, a later change counts); Redis
+        7.0 does not flag the client while the stale key is still there either."""
+        for i, (db, k, expired) in enumerate(c.watched):
+            if db is self and k == key:
+                if not expired:
+                    return False
+                if key not in self.table:
+                    c.watched[i] = (db, k, False)
+                return True
+        return False
 
     def set_item_meta(self, key: bytes, meta: list) -> None:
         """Attach memcached item metadata to a live key (after the write that stored it)."""
@@ -337,6 +376,12 @@ class Database:
     def drop_item_meta(self, key: bytes) -> None:
         if self.item_meta.pop(key, None) is not None:
             self.used_memory -= ITEM_META_COST + (bytes_object(len(key)) if _INLINE else 0)
+
+    def expire_read(self, key: bytes) -> None:
+        """An expired key met by a read: deleted, except on a replica, where it only reads
+        as missing until its master's DEL comes (expireIfNeeded on a replica)."""
+        if not self.engine.is_replica:
+            self.expire_key(key)
 
     def expire_key(self, key: bytes) -> None:
         """Delete a key whose TTL passed, with Redis's side effects: stats, 'expired'
@@ -354,6 +399,8 @@ class Database:
             self.engine.snapshot.drain_table(self.table)  # a BGSAVE still owes these keys
         n = len(self.table)
         self.touch_watched_keys(None)
+        if self.blocking_keys:
+            self.streams_gone(None)
         tiering = self.engine.tiering
         if tiering is not None and tiering.live_keys:
             for _key, value, _e, _a in self.table.entries():
@@ -371,6 +418,8 @@ class Database:
         state stay with the index, as clients stay in their database."""
         self.touch_watched_keys(other)
         other.touch_watched_keys(self)
+        self.streams_gone(other)
+        other.streams_gone(self)
         for name in ("table", "avg_ttl", "expire_cursor", "used_memory", "item_meta"):
             mine = getattr(self, name)
             setattr(self, name, getattr(other, name))

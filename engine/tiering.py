@@ -42,6 +42,9 @@ import weakref
 import zlib
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
+from native.keytable import IMPLEMENTATION as _KEYTABLE
+from native.keytable import register_ref_type
+
 from .config import Option, register
 from .eviction import bytes_object
 
@@ -60,7 +63,7 @@ register(Option("tiering-max-value-size", "memory", 64 * 1024 * 1024, minimum=0,
                 maximum=2 ** 32 - 1))
 register(Option("tiering-encrypt", "bool", False, mutable=False))
 register(Option("tiering-segment-size", "memory", 64 * 1024 * 1024, minimum=64 * 1024,
-                maximum=2 ** 36))
+                maximum=64 * 1024 * 1024))   # a ref's 26-bit offset (MAX_SEGMENT_SIZE)
 register(Option("tiering-compaction-threshold", "int", 50, minimum=1, maximum=100))
 
 # ----------------------------------------------------------------------------- refs
@@ -74,44 +77,65 @@ _KINDS: Tuple[Tuple[bytes, bytes], ...] = (
     (b"stream", b"stream"),
 )
 _KIND_CODE = {k: i for i, k in enumerate(_KINDS)}
-_SEG_SHIFT = 36                      # loc = segment << 36 | offset: 64 GiB per segment
-_OFF_MASK = (1 << _SEG_SHIFT) - 1
-# A TieredRef is one int object of ~100 bits: 48 bytes, not tracked by the GC.
-REF_COST = 48
+# A ref packs, in 60 bits (a two-digit int: 32 bytes, and inside the C table's entry no
+# object at all): segment (14 bits) | offset (26) | record length (16) | kind (4). A record
+# longer than 64 KiB stores length 0: its 8-byte header is read first.
+_SEG_BITS, _OFF_BITS, _LEN_BITS = 14, 26, 16
+_OFF_MASK = (1 << _OFF_BITS) - 1
+_LEN_MASK = (1 << _LEN_BITS) - 1
+_SEG_LIMIT = 1 << _SEG_BITS
+MAX_SEGMENT_SIZE = 1 << _OFF_BITS
 
 
 class TieredRef(int):
-    """Where a tiered value is: ``loc << 40 | length << 8 | kind`` in one int (a key's
-    in-memory footprint while its value is on disk). ``TYPE_NAME`` and ``ENCODING`` are
-    what TYPE and OBJECT ENCODING report without reading the disk."""
+    """Where a tiered value is (see the layout above): the key's in-memory footprint while
+    its value is on disk. ``TYPE_NAME`` and ``ENCODING`` are what TYPE and OBJECT ENCODING
+    report without reading the disk."""
 
     __slots__ = ()
-    cost = REF_COST  # what keyspace.value_cost charges for it
 
     @property
-    def loc(self) -> int:
-        return int(self) >> 40
+    def segment(self) -> int:
+        return int(self) >> (_OFF_BITS + _LEN_BITS + 4)
+
+    @property
+    def offset(self) -> int:
+        return (int(self) >> (_LEN_BITS + 4)) & _OFF_MASK
 
     @property
     def length(self) -> int:
-        return (int(self) >> 8) & 0xFFFFFFFF
+        """The record's length, 0 when it is too long to be kept here."""
+        return (int(self) >> 4) & _LEN_MASK
 
     @property
     def TYPE_NAME(self) -> bytes:  # noqa: N802 - the attribute every stored value has
-        return _KINDS[int(self) & 0xFF][0]
+        return _KINDS[int(self) & 15][0]
 
     @property
     def ENCODING(self) -> bytes:  # noqa: N802
-        return _KINDS[int(self) & 0xFF][1]
+        return _KINDS[int(self) & 15][1]
 
     def __repr__(self) -> str:
-        loc = self.loc
         return "TieredRef(segment=%d, offset=%d, length=%d, type=%s)" % (
-            loc >> _SEG_SHIFT, loc & _OFF_MASK, self.length, self.TYPE_NAME.decode())
+            self.segment, self.offset, self.length, self.TYPE_NAME.decode())
 
 
 def _make_ref(seg: int, off: int, length: int, code: int) -> TieredRef:
-    return TieredRef((((seg << _SEG_SHIFT) | off) << 40) | (length << 8) | code)
+    if length > _LEN_MASK:
+        length = 0
+    return TieredRef((((((seg << _OFF_BITS) | off) << _LEN_BITS) | length) << 4) | code)
+
+
+def _where(ref: int) -> int:
+    """segment << 26 | offset: a record's place, as compaction compares them."""
+    return int(ref) >> (_LEN_BITS + 4)
+
+
+# The C key table keeps a ref inside the key's entry (no object); the Python twin stores
+# the int object itself.
+register_ref_type(TieredRef)
+REF_COST = 0 if _KEYTABLE == "c" else 32
+TieredRef.cost = REF_COST  # what keyspace.value_cost charges for it
 
 
 # ----------------------------------------------------------------------------- records
@@ -121,6 +145,19 @@ P_BYTES, P_BYTEARRAY, P_PICKLE = 0, 1, 2
 _FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 _DIR_PREFIX = "strata-tiering-"
 _LATENCY_RING = 4096
+
+
+_OBJECT_ENCODING: Any = None
+
+
+def _object_encoding() -> Any:
+    """commands.keys.object_encoding, imported on first use (commands import the keyspace,
+    which imports this module)."""
+    global _OBJECT_ENCODING
+    if _OBJECT_ENCODING is None:
+        from .commands.keys import object_encoding
+        _OBJECT_ENCODING = object_encoding
+    return _OBJECT_ENCODING
 
 
 def _log(engine: "Engine", level: int, msg: str) -> None:
@@ -233,8 +270,10 @@ class TieringStore:
         return crypto.generate_key()
 
     def _open_segment(self) -> _Segment:
-        no = self.next_seg
-        self.next_seg += 1
+        no = self.next_seg   # the next number no live segment uses (a ref has 14 bits)
+        while no in self.segments:
+            no = (no + 1) % _SEG_LIMIT
+        self.next_seg = (no + 1) % _SEG_LIMIT
         path = os.path.join(self.dir, "seg-%06d.dat" % no)
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC, 0o600)
         seg = _Segment(no, path, fd)
@@ -308,8 +347,7 @@ class TieringStore:
         t = type(value)
         if t is bytes:
             kind, payload = P_BYTES, value
-            from .commands.keys import object_encoding
-            enc = object_encoding(value, self.engine.config)
+            enc = _object_encoding()(value, self.engine.config)
         elif t is bytearray:
             kind, payload, enc = P_BYTEARRAY, bytes(value), b"raw"
         else:
@@ -365,13 +403,19 @@ class TieringStore:
     def read(self, ref: TieredRef) -> Any:
         """The value a ref stands for (None, logged, when the disk cannot give it back)."""
         t0 = time.perf_counter()
-        loc = int(ref) >> 40
-        length = (int(ref) >> 8) & 0xFFFFFFFF
-        seg = self.segments.get(loc >> _SEG_SHIFT)
+        where = _where(ref)
+        length = (int(ref) >> 4) & _LEN_MASK
+        seg = self.segments.get(where >> _OFF_BITS)
         try:
             if seg is None:
-                raise OSError(errno.ENOENT, "segment %d is gone" % (loc >> _SEG_SHIFT))
-            record = os.pread(seg.fd, length, loc & _OFF_MASK)
+                raise OSError(errno.ENOENT, "segment %d is gone" % (where >> _OFF_BITS))
+            offset = where & _OFF_MASK
+            if not length:  # a long record: its header says how long
+                head = os.pread(seg.fd, _HEAD.size, offset)
+                if len(head) < _HEAD.size:
+                    raise ValueError("truncated record")
+                length = _HEAD.size + _HEAD.unpack(head)[1]
+            record = os.pread(seg.fd, length, offset)
             value = self._decode(record)[2]
         except (OSError, ValueError, pickle.UnpicklingError, EOFError) as e:
             self.read_errors += 1
@@ -418,8 +462,15 @@ class TieringStore:
 
     def release(self, ref: TieredRef) -> None:
         """A ref's record became garbage (overwrite, delete, expiry, read back)."""
-        length = (int(ref) >> 8) & 0xFFFFFFFF
-        seg = self.segments.get((int(ref) >> 40) >> _SEG_SHIFT)
+        where = _where(ref)
+        seg = self.segments.get(where >> _OFF_BITS)
+        length = (int(ref) >> 4) & _LEN_MASK
+        if not length and seg is not None:  # a long record: its header has the length
+            try:
+                length = _HEAD.size + _HEAD.unpack(
+                    os.pread(seg.fd, _HEAD.size, where & _OFF_MASK))[1]
+            except (OSError, struct.error):
+                length = 0
         if seg is not None:
             seg.live -= length
         self.live_keys -= 1
@@ -499,7 +550,7 @@ class TieringStore:
             dbid, key, _value = self._decode_key(record)
         except ValueError:
             return
-        loc = (seg.no << _SEG_SHIFT) | offset
+        loc = (seg.no << _OFF_BITS) | offset
         found = self._holder(dbid, key, loc)
         if found is None:
             return
@@ -513,7 +564,7 @@ class TieringStore:
         if not self._append(dst, record):
             self.compacting = None  # the disk is full: stop here, try again later
             return
-        new = _make_ref(dst.no, dst.size - len(record), len(record), int(old) & 0xFF)
+        new = _make_ref(dst.no, dst.size - len(record), len(record), int(old) & 15)
         dst.live += len(record)
         self.live_keys += 1
         self.live_bytes += len(record)
@@ -541,7 +592,7 @@ class TieringStore:
         order = [dbs[dbid]] if dbid < len(dbs) else []
         for db in order + [d for d in dbs if d.id != dbid]:
             v = db.table.peek(key)
-            if type(v) is TieredRef and (int(v) >> 40) == loc:
+            if type(v) is TieredRef and _where(v) == loc:
                 return db, v
         return None
 

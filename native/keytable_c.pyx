@@ -45,7 +45,8 @@ import os
 
 from .keytable_common import ENTRY_HEADER_BYTES, EXPIRED, INLINE_VALUE_MAX, LFU_INIT_VAL
 
-__all__ = ["KeyTable", "EXPIRED", "LFU_INIT_VAL", "INLINE_VALUE_MAX", "ENTRY_HEADER_BYTES"]
+__all__ = ["KeyTable", "EXPIRED", "LFU_INIT_VAL", "INLINE_VALUE_MAX", "ENTRY_HEADER_BYTES",
+           "register_ref_type"]
 
 cdef extern from "Python.h":
     void* PyMem_Calloc(size_t nelem, size_t elsize)
@@ -67,6 +68,17 @@ cdef uint64_t MASK32 = 0xFFFFFFFFu
 cdef long long _LFU_INIT = LFU_INIT_VAL
 cdef Py_ssize_t _INLINE_MAX = INLINE_VALUE_MAX
 cdef object _EXPIRED = EXPIRED
+# An int subclass (engine/tiering.py's TieredRef) whose values below 2**62 are kept in the
+# entry's value word, (v << 2) | 2, instead of as an object: a tiered key costs no value.
+cdef object _REF_TYPE = None
+cdef uint64_t _REF_LIMIT = (<uint64_t>1) << 62
+
+
+def register_ref_type(cls):
+    """Keep values of exactly this int subclass inside entries (lookups give back an
+    equal instance of it)."""
+    global _REF_TYPE
+    _REF_TYPE = cls
 assert ENTRY_HEADER == ENTRY_HEADER_BYTES
 
 
@@ -100,7 +112,8 @@ cdef inline uint32_t _access32(object access) except? 0:
 
 # ---------------------------------------------------------------------- entry helpers
 cdef inline bint _is_inline(const Entry* e) noexcept nogil:
-    return e.value & 1
+    """No object behind the value word: inline bytes (bit 0) or an inline ref (bit 1)."""
+    return e.value & 3
 
 
 cdef inline size_t _entry_size(const Entry* e) noexcept nogil:
@@ -119,20 +132,30 @@ cdef inline object _value_of(Entry* e):
     """A new reference to the stored value (a fresh bytes object for an inline one)."""
     if e.value & 1:
         return PyBytes_FromStringAndSize(e.data + e.klen, <Py_ssize_t>(e.value >> 1))
+    if e.value & 2:
+        return _REF_TYPE(<uint64_t>(e.value >> 2))
     return <object><PyObject*>e.value
 
 
-cdef inline bint _inlinable(object value) noexcept:
-    return PyBytes_CheckExact(value) and _bytes_size(<PyObject*>value) <= _INLINE_MAX
+cdef inline int _inlinable(object value) except -1:
+    """1: a small bytes value (stored after the key), 2: a ref (in the value word), 0: an
+    object pointer."""
+    if PyBytes_CheckExact(value):
+        return _bytes_size(<PyObject*>value) <= _INLINE_MAX
+    if type(value) is _REF_TYPE and _REF_TYPE is not None and 0 <= value < _REF_LIMIT:
+        return 2
+    return 0
 
 
-cdef inline void _put_value(Entry* e, object value, bint inline) noexcept:
+cdef inline void _put_value(Entry* e, object value, int inline) noexcept:
     """Store ``value`` into an entry whose block is already big enough for it."""
     cdef Py_ssize_t n
-    if inline:
+    if inline == 1:
         n = _bytes_size(<PyObject*>value)
         memcpy(e.data + e.klen, _bytes_data(<PyObject*>value), <size_t>n)
         e.value = ((<uintptr_t>n) << 1) | 1
+    elif inline == 2:
+        e.value = ((<uintptr_t>PyLong_AsUnsignedLongLongMask(value)) << 2) | 2
     else:
         Py_INCREF(value)
         e.value = <uintptr_t><PyObject*>value
@@ -147,7 +170,7 @@ cdef void _free_entries(Entry** buckets, size_t size) noexcept:
         e = buckets[b]
         while e != NULL:
             nxt = e.next
-            if not (e.value & 1):
+            if not (e.value & 3):
                 _decref(<PyObject*>e.value)  # may run a finalizer: e is unreachable already
             PyMem_Free(e)
             e = nxt
@@ -332,7 +355,8 @@ cdef class KeyTable:
         cdef Entry* e
         cdef Entry* grown
         cdef object old
-        cdef bint inline, old_inline
+        cdef int inline
+        cdef bint old_inline
         if type(key) is not bytes:
             raise TypeError("KeyTable keys must be bytes, not %s" % type(key).__name__)
         acc = _access32(access)
@@ -341,7 +365,7 @@ cdef class KeyTable:
             raise OverflowError("key too long for the key table")
         h = PyObject_Hash(key)
         inline = _inlinable(value)
-        vbytes = <size_t>_bytes_size(<PyObject*>value) if inline else 0
+        vbytes = <size_t>_bytes_size(<PyObject*>value) if inline == 1 else 0
         need = ENTRY_HEADER + <size_t>n + vbytes
         link = &self._buckets[<size_t>h & self._mask]
         e = link[0]

@@ -26,9 +26,18 @@ import random as _random
 from .keytable_common import ENTRY_HEADER_BYTES, EXPIRED, INLINE_VALUE_MAX, LFU_INIT_VAL
 
 __all__ = ["KeyTable", "EXPIRED", "LFU_INIT_VAL", "INLINE_VALUE_MAX", "ENTRY_HEADER_BYTES",
-           "lfu_log_incr", "lfu_decr"]
+           "lfu_log_incr", "lfu_decr", "register_ref_type"]
 
 _INITIAL_SIZE = 4
+_REF_TYPE = None
+
+
+def register_ref_type(cls) -> None:
+    """The C twin keeps values of this int subclass (tiering's refs) inside its entries;
+    here every value is an object, so the type is only recorded."""
+    global _REF_TYPE
+    _REF_TYPE = cls
+
 _MASK64 = (1 << 64) - 1
 _MASK32 = 0xFFFFFFFF
 _K, _V, _E, _A, _N = 0, 1, 2, 3, 4

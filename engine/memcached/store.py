@@ -206,9 +206,10 @@ class ItemStore:
         return meta
 
     def out_of_memory(self) -> bool:
-        """A store must fail with "out of memory": maxmemory reached (no eviction yet)."""
+        """A store must fail with "out of memory": over maxmemory and the policy could not
+        free enough (memcached -M); otherwise items are evicted (or tiered) first."""
         eng = self.engine
-        return bool(eng.config.values["maxmemory"]) and eng.out_of_memory()
+        return bool(eng.config.values["maxmemory"]) and not eng.perform_evictions()
 
     def expiry(self, exptime: int) -> int:
         return expiry_ms(exptime, self.engine.now_ms, self.st.started)

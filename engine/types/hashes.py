@@ -16,6 +16,8 @@ start to end at least once (fields added meanwhile may or may not be returned).
 from collections.abc import Iterable
 from typing import Any
 
+from ..eviction import hash_cost
+
 __all__ = ["HashValue"]
 
 
@@ -91,9 +93,8 @@ class HashValue(dict):
         return b"hashtable" if self.big else b"listpack"
 
     def memory_usage(self) -> int:
-        if self.big:  # dict entries, field and value sds headers, buckets
-            return 96 + self.nbytes + 72 * len(self)
-        return 48 + self.nbytes + 4 * len(self)
+        """What it takes in CPython (engine/eviction.py's model; used_memory adds it)."""
+        return hash_cost(len(self), self.nbytes, self.big)
 
     def copy(self) -> "HashValue":
         """hashTypeDup(): same fields, same encoding."""

@@ -15,6 +15,8 @@ from typing import Any
 
 from native.resp_py import string2ll
 
+from ..eviction import set_cost
+
 __all__ = ["SetValue"]
 
 
@@ -91,9 +93,8 @@ class SetValue(set):
         return b"hashtable" if self.big else b"intset"
 
     def memory_usage(self) -> int:
-        if self.big:  # dict entries, sds headers, buckets
-            return 96 + self.nbytes + 56 * len(self)
-        return 48 + 8 * len(self)
+        """What it takes in CPython (engine/eviction.py's model; used_memory adds it)."""
+        return set_cost(len(self), self.nbytes, self.big)
 
     def copy(self) -> "SetValue":
         """setTypeDup(): same members, same encoding."""

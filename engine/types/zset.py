@@ -18,6 +18,8 @@ from typing import Any
 
 from sortedcontainers import SortedList
 
+from ..eviction import zset_cost
+
 __all__ = ["ZSetValue"]
 
 _INF = math.inf
@@ -172,10 +174,8 @@ class ZSetValue:
         return b"skiplist" if self.big else b"listpack"
 
     def memory_usage(self) -> int:
-        n = len(self.scores)
-        if self.big:  # dict entry + skiplist node + sds header per member
-            return 192 + self.nbytes + 88 * n
-        return 64 + self.nbytes + 12 * n
+        """What it takes in CPython (engine/eviction.py's model; used_memory adds it)."""
+        return zset_cost(len(self.scores), self.nbytes, self.big)
 
     def copy(self) -> "ZSetValue":
         """zsetDup(): same entries, same encoding."""
