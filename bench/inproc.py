@@ -49,7 +49,16 @@ WORKLOADS = {
     "set": lambda i: frame(b"SET", b"key:%012d" % (i % 1000), b"xxx"),
     "get": lambda i: frame(b"GET", b"key:%012d" % (i % 1000)),
     "incr": lambda i: frame(b"INCR", b"counter:%012d" % (i % 1000)),
+    "mset": lambda i: frame(b"MSET", *[b"key:%012d" % ((i + k) % 1000) if j == 0 else b"xxx"
+                                       for k in range(10) for j in (0, 1)]),
+    "lpush": lambda i: frame(b"LPUSH", b"mylist", b"xxx"),
+    "rpop": lambda i: frame(b"RPOP", b"biglist"),
+    "lrange_100": lambda i: frame(b"LRANGE", b"mylist", b"0", b"99"),
+    "sadd": lambda i: frame(b"SADD", b"myset", b"element:%012d" % (i % 1000)),
+    "hset": lambda i: frame(b"HSET", b"myhash", b"element:%012d" % (i % 1000), b"xxx"),
+    "zadd": lambda i: frame(b"ZADD", b"myzset", b"0", b"element:%012d" % (i % 1000)),
 }
+DEFAULT = ["ping", "set", "get", "incr"]
 
 
 def run(workload, n, pipeline, profile):
@@ -59,6 +68,10 @@ def run(workload, n, pipeline, profile):
     conn.connection_made(FakeTransport())
     for i in range(1000):
         eng.execute("SET", b"key:%012d" % i, b"xxx")
+        eng.execute("LPUSH", b"mylist", b"xxx")
+    if workload == "rpop":  # enough for every round (best of 5)
+        for _ in range(5 * n // 1000 + 1):
+            eng.execute("RPUSH", b"biglist", *[b"xxx"] * 1000)
     gen = WORKLOADS[workload]
     batches = [b"".join(gen(i * pipeline + j) for j in range(pipeline))
                for i in range(min(n // pipeline, 2000))]
@@ -87,7 +100,8 @@ if __name__ == "__main__":
     ap.add_argument("--profile", action="store_true")
     ap.add_argument("--pipeline", type=int, default=16)
     ap.add_argument("--n", type=int, default=200000)
-    ap.add_argument("workloads", nargs="*", default=list(WORKLOADS))
+    ap.add_argument("workloads", nargs="*", default=DEFAULT,
+                    help="of %s (default: %s)" % (", ".join(WORKLOADS), " ".join(DEFAULT)))
     a = ap.parse_args()
     for w in a.workloads:
         run(w, a.n, a.pipeline, a.profile)

@@ -39,6 +39,12 @@ __all__ = ["Engine", "Stats"]
 load_all()
 
 
+# Commands flagged CMD_PROTECTED in Redis and the option that allows them; processCommand
+# refuses them right after the arity check, before authentication and ACLs.
+_PROTECTED = {"debug": ("DEBUG", "enable-debug-command"),
+              "module|load": ("MODULE", "enable-module-command"),
+              "module|loadex": ("MODULE", "enable-module-command"),
+              "module|unload": ("MODULE", "enable-module-command")}
 # Commands that run even inside MULTI instead of being queued.
 _MULTI_IMMEDIATE = frozenset((b"exec", b"discard", b"multi", b"watch", b"quit", b"reset"))
 # Commands a RESP2 client may send while subscribed.
@@ -311,6 +317,11 @@ class Engine(EngineCore):
         arity = cmd.arity
         if (arity > 0 and n != arity) or n < -arity:
             return self._reject(c, cmd, errors.WRONG_ARITY % cmd.fullname)
+        if cmd.is_admin and cmd.fullname in _PROTECTED:
+            from .commands.server import _allowed
+            name, option = _PROTECTED[cmd.fullname]
+            if not _allowed(c, option):
+                return self._reject(c, cmd, errors.PROTECTED_NOT_ALLOWED % (name, option))
         if self.disk_error is not None and (cmd.is_write or cmd.fullname == "ping") \
                 and c.authenticated:  # writeCommandsDeniedByDiskError()
             return self._reject(c, cmd, self.disk_error)
@@ -324,7 +335,9 @@ class Engine(EngineCore):
             reply = self._client_state_checks(c, cmd, argv)
             if reply is not None:
                 return reply
-        if cmd.is_denyoom and self.maxmemory and self.evictor.perform() == EVICT_FAIL:
+        if self.maxmemory and (cmd.is_denyoom or (
+                c.multi and cmd.fullname == "exec" and any(q.is_denyoom for q, _ in c.multi))) \
+                and self.evictor.perform() == EVICT_FAIL:  # an EXEC of denyoom commands too
             return self._reject(c, cmd, errors.OOM)
         # ---- call()
         dirty = self.dirty

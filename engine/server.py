@@ -26,6 +26,7 @@ from .commands.table import lookup
 from .connection import REPLY_ON, REPLY_SKIP, REPLY_SKIP_NEXT, Client
 from native.dispatch import NOT_RUN
 from native.dispatch import run as run_commands
+from native.dispatch import serve as serve_batch
 
 from .engine import Engine
 from .memcached import start_memcached
@@ -36,6 +37,7 @@ from .log import NOTICE, VERBOSE, WARNING, Log
 
 __all__ = ["Server", "ThreadedServer", "RespConnection", "serve"]
 
+_NOT_STARTED = object()       # RespConnection._run: no kernel result to resume from
 _HIGH_WATER = 256 * 1024       # pause reading a client whose unsent replies exceed this
 _LOW_WATER = 64 * 1024
 
@@ -155,24 +157,19 @@ class RespConnection(Client, asyncio.Protocol):
 
     # -------------------------------------------------------------- input
     def data_received(self, data: bytes) -> None:
-        eng = self.engine
-        stats = eng.stats
-        stats.total_net_input_bytes += len(data)
-        stats.total_reads_processed += 1
-        self.last_interaction = now = time.time()
-        eng.now_ms = int(now * 1000)
-        err = None
-        try:
-            cmds = self.parser.feed(data)
-        except QueryBufferLimit as e:
+        # parse, run and reply (native/dispatch_py.py's serve() is the specification); what
+        # needs more comes back to input_error(), received() and _run() below
+        serve_batch(self, data)
+
+    def input_error(self, data: bytes, err: ProtocolError) -> None:
+        """The parser refused the input; the commands complete before the error still run."""
+        if isinstance(err, QueryBufferLimit):
             self.server.log(WARNING, "Closing client that reached max query buffer length: "
                             "id=%d addr=%s (qbuf initial bytes: %r)"
                             % (self.id, self.addr, bytes(data[:64])))
-            cmds = e.commands
-            err = e
-        except ProtocolError as e:
-            cmds = e.commands
-            err = e
+        self.received(err.commands, err)
+
+    def received(self, cmds: List[List[bytes]], err: Optional[ProtocolError]) -> None:
         if self.pending is not None:
             self.pending.extend(cmds)
             if err is not None:
@@ -180,17 +177,22 @@ class RespConnection(Client, asyncio.Protocol):
             return
         self._run(cmds, err)
 
-    def _run(self, cmds: List[List[bytes]], err: Optional[ProtocolError]) -> None:
+    def _run(self, cmds: List[List[bytes]], err: Optional[ProtocolError], i: int = 0,
+             reply: Any = _NOT_STARTED, out: Optional[bytearray] = None) -> None:
         """Execute commands in order; replies go out in one write. The native kernel runs
         the common case; a command or reply that needs more (a paused server, a client in
-        MULTI or another special state, BLOCKED, reply modes, closing) comes back here."""
-        self._out = out = bytearray()
+        MULTI or another special state, BLOCKED, reply modes, closing) comes back here.
+        serve() resumes here with where its kernel run stopped: ``(i, reply)`` as
+        run_commands returned them, and the replies so far in ``out``."""
+        if out is None:
+            out = bytearray()
+        self._out = out
         eng = self.engine
         n = len(cmds)
-        i = 0
         try:
-            while i < n:
-                i, reply = run_commands(eng, self, cmds, i, out)
+            while i < n or reply is not _NOT_STARTED:
+                if reply is _NOT_STARTED:
+                    i, reply = run_commands(eng, self, cmds, i, out)
                 if reply is NOT_RUN:
                     if i >= n:
                         break
@@ -211,6 +213,7 @@ class RespConnection(Client, asyncio.Protocol):
                     self.reply_mode = REPLY_SKIP
                 elif mode == REPLY_SKIP:
                     self.reply_mode = REPLY_ON
+                reply = _NOT_STARTED
                 if self.close_after_reply:
                     err = None
                     break
@@ -367,8 +370,7 @@ class Server:
             await self._listen_tcp(cfg["bind"], cfg["port"], cfg["tcp-backlog"])
         self.tls = TLSListeners(self, lambda: RespConnection(eng, self))
         self._servers.append(self.tls)
-        if cfg["tls-port"] and cfg["bind"]:
-            await self.tls.start()
+        await self.tls.start()  # checks the TLS options whenever TLS is in use
         if cfg["unixsocket"]:
             path = cfg["unixsocket"]
             if os.path.exists(path):

@@ -9,6 +9,8 @@ ClientCore = impl.ClientCore
 EngineCore = impl.EngineCore
 NOT_RUN = impl.NOT_RUN
 run = impl.run
+serve = impl.serve
+fast_path = impl.fast_path
 
-__all__ = ["CommandCore", "ClientCore", "EngineCore", "NOT_RUN", "run", "impl_c", "impl_py",
-           "IMPLEMENTATION"]
+__all__ = ["CommandCore", "ClientCore", "EngineCore", "NOT_RUN", "run", "serve", "fast_path", "impl_c",
+           "impl_py", "IMPLEMENTATION"]

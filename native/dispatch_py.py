@@ -21,10 +21,23 @@ inline (known command, exact arity, a client needing no attention, no memory lim
 check) with exactly ``Engine.call``'s effects, and calls ``engine.call`` for the rest.
 """
 
-from .dispatch_common import NOT_RUN, REPLY_ON
-from .resp import BLOCKED, NO_REPLY, encode_into
+import time
 
-__all__ = ["CommandCore", "ClientCore", "EngineCore", "run", "NOT_RUN"]
+from .dispatch_common import FAST_PATHS, NOT_RUN, REPLY_ON
+from .resp import BLOCKED, NO_REPLY, ProtocolError, encode_into
+
+__all__ = ["CommandCore", "ClientCore", "EngineCore", "run", "serve", "NOT_RUN", "fast_path"]
+
+
+def fast_path(name: str):
+    """Marks the handler of a command the Cython twin runs natively (one of FAST_PATHS).
+    Here the handler itself always runs: it is the specification."""
+    if name not in FAST_PATHS:
+        raise ValueError("no native handler for %r" % name)
+
+    def mark(fn):
+        return fn
+    return mark
 
 
 class CommandCore:
@@ -129,7 +142,8 @@ class ClientCore:
 
 class EngineCore:
     __slots__ = ("dirty", "now_ms", "commands", "maxmemory", "_slowlog_threshold",
-                 "_latency_threshold", "monitors", "pause_until", "replication", "ready_keys")
+                 "_latency_threshold", "monitors", "pause_until", "replication", "ready_keys",
+                 "stats", "access_clock", "lfu", "notify_flags", "snapshot")
 
     def __init__(self) -> None:
         self.dirty = 0
@@ -142,6 +156,11 @@ class EngineCore:
         self.pause_until = 0.0
         self.replication = None
         self.ready_keys = {}
+        self.stats = None
+        self.access_clock = 0
+        self.lfu = False
+        self.notify_flags = 0
+        self.snapshot = None
 
 
 def run(engine, client, cmds, i, out):
@@ -157,3 +176,36 @@ def run(engine, client, cmds, i, out):
             return i, reply
         encode_into(out, reply, client.resp)
     return i, NOT_RUN
+
+
+def serve(conn, data):
+    """A RESP connection's read (engine/server.py RespConnection.data_received): count it,
+    set the clock, parse, run the commands through run() and write their replies at once.
+    What needs more goes back to the connection: a parse error to ``input_error``, a client
+    with queued commands to ``received``, a command run() hands back to ``_run``."""
+    eng = conn.engine
+    stats = eng.stats
+    stats.total_net_input_bytes += len(data)
+    stats.total_reads_processed += 1
+    conn.last_interaction = now = time.time()
+    eng.now_ms = int(now * 1000)
+    try:
+        cmds = conn.parser.feed(data)
+    except ProtocolError as e:
+        conn.input_error(data, e)
+        return
+    if conn.pending is not None:
+        conn.received(cmds, None)
+        return
+    out = bytearray()
+    conn._out = out
+    try:
+        i, reply = run(eng, conn, cmds, 0, out)
+    except BaseException:
+        conn._out = None
+        raise
+    if reply is NOT_RUN and i >= len(cmds):
+        conn._out = None
+        conn._flush(out)
+    else:
+        conn._run(cmds, None, i, reply, out)

@@ -35,3 +35,7 @@ cdef class RequestParser:
 # Append the encoding of a reply value to a bytearray (dispatch_c calls it without Python
 # call overhead).
 cdef int _encode_into(bytearray out, object v, int resp) except -1
+
+# Redis's string2ll(): the exact integer syntax of request arguments (dispatch_c's native
+# handlers parse INCR's stored value and LRANGE's indexes with it).
+cdef bint _string2ll(const char* s, Py_ssize_t slen, long long* value) noexcept nogil

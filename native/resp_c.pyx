@@ -102,7 +102,7 @@ cdef inline Py_ssize_t _find_nl(const char* data, Py_ssize_t pos, Py_ssize_t n) 
     return q - data
 
 
-cdef inline bint _string2ll(const char* s, Py_ssize_t slen, long long* value) noexcept nogil:
+cdef bint _string2ll(const char* s, Py_ssize_t slen, long long* value) noexcept nogil:
     """Redis's util.c string2ll(), step for step."""
     cdef const char* p = s
     cdef Py_ssize_t plen = 0

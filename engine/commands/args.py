@@ -45,6 +45,8 @@ def parse_nonneg(b: bytes, error: str = errors.NOT_INTEGER) -> int:
 
 def parse_float(b: bytes, error: str = errors.NOT_FLOAT) -> float:
     """getDoubleFromObject(): strtod over the whole text, no spaces, no NaN."""
+    if b.isdigit() and len(b) < 16:   # the common case, a plain integer: exact, no regex
+        return float(b)
     if not b or not _FLOAT_RE.fullmatch(b):
         raise CommandError(error)
     hexa = b"x" in b or b"X" in b

@@ -2,6 +2,8 @@
 
 from typing import Any, List
 
+from native.dispatch import fast_path
+
 from ..replies import OK, PONG, Status
 
 from .. import errors
@@ -16,6 +18,7 @@ HELLO_SYNTAX = "ERR Syntax error in HELLO option '%s'"
 
 @command("ping", -1, "fast sentinel", group="connection",
          summary="Returns the server's liveliness response.")
+@fast_path("ping")
 def ping(c: Client, argv: List[bytes]) -> Any:
     if len(argv) > 2:
         raise CommandError(errors.WRONG_ARITY % "ping")

@@ -8,6 +8,8 @@ count and replicated form are those of Redis 7.0's serveClientBlockedOnList.
 from collections.abc import Callable
 from typing import Any
 
+from native.dispatch import fast_path
+
 from .. import errors, notify
 from ..blocking import block, can_block, parse_timeout, unblock
 from ..connection import Client
@@ -111,12 +113,14 @@ _PUSH_COMPLEXITY = ("O(1) for each element added, so O(N) to add N elements when
 
 @command("lpush", -3, "write denyoom fast", keys=(1, 1, 1), group="list",
          complexity=_PUSH_COMPLEXITY, summary="Prepend one or multiple elements to a list")
+@fast_path("lpush")
 def lpush(c: Client, argv: list[bytes]) -> Any:
     return _push(c, argv, True, False)
 
 
 @command("rpush", -3, "write denyoom fast", keys=(1, 1, 1), group="list",
          complexity=_PUSH_COMPLEXITY, summary="Append one or multiple elements to a list")
+@fast_path("rpush")
 def rpush(c: Client, argv: list[bytes]) -> Any:
     return _push(c, argv, False, False)
 
@@ -164,6 +168,7 @@ def _pop(c: Client, argv: list[bytes], left: bool) -> Any:
 @command("lpop", -2, "write fast", keys=(1, 1, 1), group="list",
          complexity="O(N) where N is the number of elements returned",
          summary="Remove and get the first elements in a list")
+@fast_path("lpop")
 def lpop(c: Client, argv: list[bytes]) -> Any:
     return _pop(c, argv, True)
 
@@ -171,6 +176,7 @@ def lpop(c: Client, argv: list[bytes]) -> Any:
 @command("rpop", -2, "write fast", keys=(1, 1, 1), group="list",
          complexity="O(N) where N is the number of elements returned",
          summary="Remove and get the last elements in a list")
+@fast_path("rpop")
 def rpop(c: Client, argv: list[bytes]) -> Any:
     return _pop(c, argv, False)
 
@@ -205,6 +211,7 @@ def lindex(c: Client, argv: list[bytes]) -> Any:
                     "from nearest end (HEAD or TAIL) for large lists; and N is the number of "
                     "elements in the specified range.",
          summary="Get a range of elements from a list")
+@fast_path("lrange")
 def lrange(c: Client, argv: list[bytes]) -> Any:
     start = parse_int(argv[2])
     end = parse_int(argv[3])

@@ -4,6 +4,8 @@ place (APPEND, SETRANGE, bit commands), which is what OBJECT ENCODING reports as
 from fractions import Fraction
 from typing import Any
 
+from native.dispatch import fast_path
+
 from .. import errors, notify
 from ..connection import Client
 from ..errors import CommandError
@@ -122,7 +124,7 @@ def expire_to_ms(c: Client, flags: int, expire: bytes, cmdname: str) -> int:
     return v
 
 
-def _store(c: Client, key: bytes, value: bytes, keep_ttl: bool, when: int, pxat: bool) -> None:
+def _store(c: Client, key: bytes, value: bytes, keep_ttl: bool, when: int) -> None:
     """The write of setGenericCommand(): the key, its expiry, events, the replicated form."""
     db = c.db
     eng = c.engine
@@ -131,8 +133,9 @@ def _store(c: Client, key: bytes, value: bytes, keep_ttl: bool, when: int, pxat:
     eng.notify_keyspace_event(notify.STRING, b"set", key, db.id)
     if when >= 0:
         db.set_expire(key, when)
-        if not pxat:  # relative or second times replicate as the absolute PXAT
-            c.propagate_argv = [b"SET", key, value, b"PXAT", b"%d" % when]
+        # any expiry replicates as SET key value PXAT <ms>, the token uppercase (Redis's
+        # shared object), whatever the client sent
+        c.propagate_argv = [b"SET", key, value, b"PXAT", b"%d" % when]
         eng.notify_keyspace_event(notify.GENERIC, b"expire", key, db.id)
 
 
@@ -151,6 +154,7 @@ def _delete(c: Client, key: bytes) -> None:
 
 @command("get", 2, "readonly fast", keys=(1, 1, 1), group="string",
          summary="Get the value of a key")
+@fast_path("get")
 def get(c: Client, argv: list[bytes]) -> Any:
     v = c.db.lookup_read(argv[1])
     if v is None or type(v) is bytes:
@@ -162,6 +166,7 @@ def get(c: Client, argv: list[bytes]) -> Any:
 
 @command("set", -3, "write denyoom", keys=(1, 1, 1), group="string",
          summary="Set the string value of a key")
+@fast_path("set")
 def set_(c: Client, argv: list[bytes]) -> Any:
     key, value = argv[1], argv[2]
     db = c.db
@@ -180,7 +185,7 @@ def set_(c: Client, argv: list[bytes]) -> Any:
     found = db.lookup_write(key) is not None
     if (flags & _NX and found) or (flags & _XX and not found):
         return old if flags & _GET else None
-    _store(c, key, value, bool(flags & _KEEPTTL), when, bool(flags & _PXAT))
+    _store(c, key, value, bool(flags & _KEEPTTL), when)
     if flags & _GET:
         if when < 0:  # replicas get the SET without its GET arguments
             c.propagate_argv = argv[:3] + [a for a in argv[3:] if a.lower() != b"get"]
@@ -193,21 +198,21 @@ def set_(c: Client, argv: list[bytes]) -> Any:
 def setnx(c: Client, argv: list[bytes]) -> Any:
     if c.db.lookup_write(argv[1]) is not None:
         return 0
-    _store(c, argv[1], argv[2], False, -1, False)
+    _store(c, argv[1], argv[2], False, -1)
     return 1
 
 
 @command("setex", 4, "write denyoom", keys=(1, 1, 1), group="string", since="2.0.0",
          summary="Set the value and expiration of a key")
 def setex(c: Client, argv: list[bytes]) -> Any:
-    _store(c, argv[1], argv[3], False, expire_to_ms(c, _EX, argv[2], "setex"), False)
+    _store(c, argv[1], argv[3], False, expire_to_ms(c, _EX, argv[2], "setex"))
     return OK
 
 
 @command("psetex", 4, "write denyoom", keys=(1, 1, 1), group="string", since="2.6.0",
          summary="Set the value and expiration in milliseconds of a key")
 def psetex(c: Client, argv: list[bytes]) -> Any:
-    _store(c, argv[1], argv[3], False, expire_to_ms(c, _PX, argv[2], "psetex"), False)
+    _store(c, argv[1], argv[3], False, expire_to_ms(c, _PX, argv[2], "psetex"))
     return OK
 
 
@@ -215,7 +220,7 @@ def psetex(c: Client, argv: list[bytes]) -> Any:
          summary="Set the string value of a key and return its old value")
 def getset(c: Client, argv: list[bytes]) -> Any:
     old = get_string(c.db, argv[1])
-    _store(c, argv[1], argv[2], False, -1, False)
+    _store(c, argv[1], argv[2], False, -1)
     c.propagate_argv = [b"SET", argv[1], argv[2]]
     return None if old is None else bytes(old)
 
@@ -247,8 +252,7 @@ def getex(c: Client, argv: list[bytes]) -> Any:
             _delete(c, key)
             return v
         db.set_expire(key, when)
-        if not flags & _PXAT:
-            c.propagate_argv = [b"PEXPIREAT", key, b"%d" % when]
+        c.propagate_argv = [b"PEXPIREAT", key, b"%d" % when]  # whatever the option
         db.signal_modified(key)
         eng.notify_keyspace_event(notify.GENERIC, b"expire", key, db.id)
         eng.dirty += 1
@@ -290,6 +294,7 @@ def _set_pairs(c: Client, argv: list[bytes]) -> None:
          tips="request_policy:multi_shard response_policy:all_succeeded",
          summary="Set multiple keys to multiple values",
          complexity="O(N) where N is the number of keys to set.")
+@fast_path("mset")
 def mset(c: Client, argv: list[bytes]) -> Any:
     if len(argv) % 2 == 0:
         raise CommandError(errors.WRONG_ARITY % "mset")
@@ -438,12 +443,14 @@ def incr_by(c: Client, key: bytes, incr: int) -> int:
 
 @command("incr", 2, "write denyoom fast", keys=(1, 1, 1), group="string",
          summary="Increment the integer value of a key by one")
+@fast_path("incr")
 def incr(c: Client, argv: list[bytes]) -> Any:
     return incr_by(c, argv[1], 1)
 
 
 @command("decr", 2, "write denyoom fast", keys=(1, 1, 1), group="string",
          summary="Decrement the integer value of a key by one")
+@fast_path("decr")
 def decr(c: Client, argv: list[bytes]) -> Any:
     return incr_by(c, argv[1], -1)
 

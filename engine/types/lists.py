@@ -6,11 +6,9 @@ from collections.abc import Iterable
 from itertools import islice
 from typing import Any
 
-__all__ = ["ListValue"]
+from ..eviction import list_cost
 
-# sys.getsizeof(deque()) and, per element, a deque slot plus a bytes object's header.
-_BASE_COST = 760
-_ITEM_COST = 8 + 33
+__all__ = ["ListValue"]
 
 
 class ListValue(deque):
@@ -28,7 +26,8 @@ class ListValue(deque):
         return b"quicklist"
 
     def memory_usage(self) -> int:
-        return _BASE_COST + _ITEM_COST * len(self) + self.nbytes
+        """What it takes in CPython (engine/eviction.py's model; used_memory adds it)."""
+        return list_cost(len(self), self.nbytes)
 
     def copy(self) -> "ListValue":
         return ListValue(self)
