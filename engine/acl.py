@@ -889,6 +889,20 @@ class ACL:
                 relevant, last = result, pos
         return relevant, last
 
+    def unrestricted_key_access(self, user: User, cmd: Command, argv: List[bytes]) -> bool:
+        """ACLUserCheckCmdWithUnrestrictedKeyAccess(..., CMD_KEY_ACCESS): a selector that
+        allows the command reads every key (allkeys, or a readable "*" pattern). SORT's
+        BY and GET patterns name keys no key spec shows, so only such a user may use them."""
+        if not user.restricted:
+            return True
+        ix = index()
+        keys: List[Any] = []
+        for s in user.selectors:
+            if s.check(ix, cmd, argv, keys)[0] == OK and (s.allkeys or any(
+                    p.pattern == b"*" and p.flags & READ for p in s.patterns)):
+                return True
+        return False
+
     def check_call(self, c: "Client", cmd: Command, argv: List[bytes]) -> Optional[str]:
         """The dispatcher's ACL step: None, or the NOPERM text (the denial is logged)."""
         result, pos = self.check_user(c.user, cmd, argv)

@@ -1,23 +1,25 @@
 """TLS: the ``tls-*`` options, the SSLContext they describe (Redis's tlsConfigure /
 createSSLContext) and the TLS listeners beside the plain ones.
 
-``tls-port`` opens TLS listeners on the ``bind`` addresses; ``tls-replication`` and
-``tls-cluster`` are stored for the replication and cluster links, which read
-``client_context()``. A change of a ``tls-*`` option while TLS is in use rebuilds the
-context (a failure refuses the CONFIG SET, as Redis's applyTlsCfg) and new connections use
-the new one; established connections keep theirs.
+``tls-port`` opens TLS listeners on the ``bind`` addresses; ``tls-replication`` makes the
+replica's link to its master TLS (engine/replication/replica.py uses ``client_context()``);
+``tls-cluster``, with no cluster bus in Strata, does what it does in a Redis without
+cluster-enabled: it requires the CA options. A change of a ``tls-*`` option while TLS is
+in use rebuilds the context (a failure refuses the CONFIG SET, as Redis's applyTlsCfg)
+and new connections use the new one; established connections keep theirs.
 
-Differences from Redis, because Python's ssl module has no API for them:
-``tls-ciphersuites`` (TLS 1.3 suites) is validated against the suites OpenSSL knows but not
-applied, and ``tls-session-cache-size`` / ``tls-session-cache-timeout`` are stored only
-(``tls-session-caching no`` disables session tickets).
+Python's ssl module has no API for TLS 1.3 cipher suites or the server's session cache:
+``tls-ciphersuites``, ``tls-session-caching``, ``tls-session-cache-size`` and
+``tls-session-cache-timeout`` are applied to the context's SSL_CTX through libssl (the
+library the ssl module itself is linked to), as Redis's createSSLContext does.
 """
 
 import asyncio
+import ctypes
 import socket
 import ssl
 import warnings
-from typing import TYPE_CHECKING, Any, Callable, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, List, Optional, Tuple
 
 from .config import ConfigError, Option, OPTIONS, register
 
@@ -34,8 +36,6 @@ _PROTOCOLS = {"tlsv1": "TLSv1", "tlsv1.1": "TLSv1_1", "tlsv1.2": "TLSv1_2",
 _NO_FLAG = {"TLSv1": "OP_NO_TLSv1", "TLSv1_1": "OP_NO_TLSv1_1", "TLSv1_2": "OP_NO_TLSv1_2",
             "TLSv1_3": "OP_NO_TLSv1_3"}
 _DEFAULT_PROTOCOLS = ("TLSv1_2", "TLSv1_3")
-_TLS13_SUITES = ("TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
-                 "TLS_AES_128_GCM_SHA256", "TLS_AES_128_CCM_8_SHA256", "TLS_AES_128_CCM_SHA256")
 
 
 class TLSError(Exception):
@@ -88,9 +88,69 @@ def _base_context(cfg: Any, purpose: ssl.Purpose, cert: str, key: str, password:
         except ssl.SSLError:
             raise TLSError("Failed to configure ciphers: %s" % cfg["tls-ciphers"]) from None
     suites = cfg["tls-ciphersuites"]
-    if suites and any(s not in _TLS13_SUITES for s in suites.split(":")):
-        raise TLSError("Failed to configure ciphersuites: %s" % suites)
+    if suites:
+        lib, ptr = _ssl_ctx(ctx)
+        if not lib.SSL_CTX_set_ciphersuites(ptr, suites.encode()):
+            raise TLSError("Failed to configure ciphersuites: %s" % suites)
     return ctx
+
+
+# libssl's SSL_CTX controls (ssl.h macros over SSL_CTX_ctrl)
+_SET_SESS_CACHE_SIZE, _SET_SESS_CACHE_MODE = 42, 44
+_SESS_CACHE_OFF, _SESS_CACHE_SERVER = 0, 2
+_LIBSSL: Optional[ctypes.CDLL] = None
+
+
+def _libssl() -> ctypes.CDLL:
+    """The libssl already loaded by the ssl module (the same library instance)."""
+    global _LIBSSL
+    if _LIBSSL is None:
+        path = None
+        with open("/proc/self/maps") as f:
+            for line in f:
+                name = line.split()[-1]
+                if "/libssl.so" in name:
+                    path = name
+                    break
+        if path is None:
+            raise TLSError("libssl not found for the TLS session and cipher suite options")
+        lib = ctypes.CDLL(path)
+        lib.SSL_CTX_get_options.restype = ctypes.c_uint64
+        lib.SSL_CTX_get_options.argtypes = [ctypes.c_void_p]
+        lib.SSL_CTX_ctrl.restype = ctypes.c_long
+        lib.SSL_CTX_ctrl.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_long,
+                                     ctypes.c_void_p]
+        lib.SSL_CTX_set_timeout.restype = ctypes.c_long
+        lib.SSL_CTX_set_timeout.argtypes = [ctypes.c_void_p, ctypes.c_long]
+        lib.SSL_CTX_set_ciphersuites.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
+        lib.SSL_CTX_set_session_id_context.argtypes = [ctypes.c_void_p, ctypes.c_char_p,
+                                                       ctypes.c_uint]
+        _LIBSSL = lib
+    return _LIBSSL
+
+
+def _ssl_ctx(ctx: ssl.SSLContext) -> Tuple[ctypes.CDLL, int]:
+    """libssl and the SSL_CTX pointer of ``ctx`` (CPython's PySSLContext keeps it right
+    after the object header; the options read through it must be the context's)."""
+    lib = _libssl()
+    ptr = ctypes.c_void_p.from_address(id(ctx) + object.__basicsize__).value
+    if not ptr or lib.SSL_CTX_get_options(ptr) != ctx.options:
+        raise TLSError("Cannot reach the SSL_CTX of the ssl module's context")
+    return lib, ptr
+
+
+def _session_cache(ctx: ssl.SSLContext, cfg: Any) -> None:
+    """createSSLContext()'s session cache: server-side cache of the configured size and
+    timeout, or none."""
+    lib, ptr = _ssl_ctx(ctx)
+    if cfg["tls-session-caching"]:
+        lib.SSL_CTX_ctrl(ptr, _SET_SESS_CACHE_MODE, _SESS_CACHE_SERVER, None)
+        lib.SSL_CTX_ctrl(ptr, _SET_SESS_CACHE_SIZE, cfg["tls-session-cache-size"], None)
+        lib.SSL_CTX_set_timeout(ptr, cfg["tls-session-cache-timeout"])
+        lib.SSL_CTX_set_session_id_context(ptr, b"redis", 5)
+    else:  # Redis sets no session id context then (the ssl module sets one of its own)
+        lib.SSL_CTX_ctrl(ptr, _SET_SESS_CACHE_MODE, _SESS_CACHE_OFF, None)
+        lib.SSL_CTX_set_session_id_context(ptr, b"", 0)
 
 
 def _cert_loads(path: str) -> bool:
@@ -120,8 +180,7 @@ def server_context(cfg: Any) -> ssl.SSLContext:
                         cfg["tls-key-file"], cfg["tls-key-file-pass"], protocols)
     ctx.verify_mode = {"yes": ssl.CERT_REQUIRED, "optional": ssl.CERT_OPTIONAL,
                        "no": ssl.CERT_NONE}[cfg["tls-auth-clients"]]
-    if not cfg["tls-session-caching"]:
-        ctx.options |= ssl.OP_NO_TICKET
+    _session_cache(ctx, cfg)
     if hasattr(ssl, "OP_NO_RENEGOTIATION"):
         ctx.options |= ssl.OP_NO_RENEGOTIATION
     if cfg["tls-prefer-server-ciphers"]:
@@ -172,14 +231,21 @@ class TLSListeners:
         cfg.on_change("tls-port", self._port_changed)
 
     async def start(self) -> None:
+        """tlsConfigure() at startup whenever TLS is in use (tls-port, tls-replication or
+        tls-cluster): an unusable configuration stops the server; listeners if tls-port."""
         cfg = self.server.engine.config.values
+        if not tls_in_use(cfg):
+            return
         try:
             self.ctx = server_context(cfg)
+            if cfg["tls-replication"] or cfg["tls-cluster"]:
+                client_context(cfg)
         except TLSError as e:
             self._warn(str(e))
             raise OSError(CONFIGURE_FAILED) from None
-        self.listening = self._bind(cfg["tls-port"])
-        await self._serve()
+        if cfg["tls-port"] and cfg["bind"]:
+            self.listening = self._bind(cfg["tls-port"])
+            await self._serve()
 
     def _bind(self, port: int) -> List[socket.socket]:
         """Listening sockets on every ``bind`` address ("-" prefixed: optional)."""

@@ -221,6 +221,11 @@ def _elements(value: Any, dontsort: bool, desc: bool, start: int, end: int) -> l
     return [m for _s, m in value.slice(start, end + 1)]
 
 
+def _full_key_access(c: Client, argv: list[bytes], readonly: bool) -> bool:
+    return c.engine.acl.unrestricted_key_access(
+        c.user, TABLE[b"sort_ro" if readonly else b"sort"], argv)
+
+
 def _sort(c: Client, argv: list[bytes], readonly: bool) -> Any:
     """sortCommandGeneric()."""
     desc = alpha = dontsort = False
@@ -229,6 +234,7 @@ def _sort(c: Client, argv: list[bytes], readonly: bool) -> Any:
     gets: list[bytes] = []
     n = len(argv)
     j = 2
+    full_access = None  # BY/GET patterns need access to every key (acl.py), asked once
     while j < n:
         left = n - j - 1
         opt = _cstr(argv[j]).lower()
@@ -249,8 +255,17 @@ def _sort(c: Client, argv: list[bytes], readonly: bool) -> Any:
             sortby = argv[j + 1]
             if b"*" not in _cstr(sortby):
                 dontsort = True  # a constant BY: nothing to sort (never undone by a later BY)
+            else:
+                if full_access is None:
+                    full_access = _full_key_access(c, argv, readonly)
+                if not full_access:
+                    raise CommandError(errors.SORT_BY_DENIED)
             j += 1
         elif opt == b"get" and left >= 1:
+            if full_access is None:
+                full_access = _full_key_access(c, argv, readonly)
+            if not full_access:
+                raise CommandError(errors.SORT_GET_DENIED)
             gets.append(argv[j + 1])
             j += 1
         else:

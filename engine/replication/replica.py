@@ -204,7 +204,8 @@ class MasterLink(asyncio.Protocol):
                 else:
                     out.append(_cmd("AUTH", cfg["masterauth"]))
                 self.expect.append("auth")
-            port = cfg["replica-announce-port"] or cfg["port"]
+            port = cfg["replica-announce-port"] or (
+                cfg["tls-port"] if cfg["tls-replication"] and cfg["tls-port"] else cfg["port"])
             out.append(_cmd("REPLCONF", "listening-port", port))
             self.expect.append("port")
             if cfg["replica-announce-ip"]:
@@ -420,11 +421,14 @@ class ReplicaSide:
         self.log(NOTICE, "Connecting to MASTER %s:%d" % (self.master_host, self.master_port))
 
         async def go() -> None:
+            from ..tls import TLSError, client_context
+            cfg = self.engine.config.values
             try:
+                # tls-replication: the link is TLS, with the client certificate of tls.py
+                ctx = client_context(cfg) if cfg["tls-replication"] else None
                 await asyncio.wait_for(self.engine.loop.create_connection(
-                    lambda: link, link.host, link.port), self.engine.config.values[
-                    "repl-timeout"])
-            except (OSError, asyncio.TimeoutError) as e:
+                    lambda: link, link.host, link.port, ssl=ctx), cfg["repl-timeout"])
+            except (OSError, asyncio.TimeoutError, TLSError) as e:
                 if not link.closed:
                     link.closed = True
                     self.link_lost(link, "Error condition on socket for SYNC: %s" % (e,))

@@ -3,6 +3,8 @@
 not), CAT, GENPASS, LOG, DRYRUN, HELP, and the NOPERM errors of commands, keys and channels
 across the command table, in MULTI/EXEC and with selectors."""
 
+import hashlib
+
 import pytest
 
 from engine.acl import index
@@ -35,6 +37,8 @@ EXACT_RULES = [
     ["skip-sanitize-payload"],
     ["sanitize-payload", "off", "on"],
     ["on", ">", "~user:*"],
+    [">a", ">b", "!" + hashlib.sha256(b"a").hexdigest()],
+    ["#" + "0" * 64, "#" + "1" * 64, "!" + "0" * 64, "<b", ">b"],
 ]
 
 # Rule sets where Redis's single-command order is random: compared with it sorted.
@@ -227,6 +231,30 @@ DRYRUN = [
 ]
 
 
+# Keys of commands that would block or wait when run, checked without running them.
+DRYRUN_KEYS = [
+    ("blpop", "k1", "r1", "0"), ("brpop", "k1", "zz", "0"), ("brpoplpush", "r1", "k1", "0"),
+    ("brpoplpush", "k1", "r1", "0"), ("blmove", "k1", "r1", "left", "left", "0"),
+    ("bzpopmin", "k1", "zz", "0"), ("bzpopmax", "k1", "0"), ("blmpop", "0", "2", "k1", "r1",
+                                                            "left"),
+    ("bzmpop", "0", "1", "zz", "min"), ("xread", "block", "0", "streams", "k1", "r1", "0", "0"),
+    ("xread", "count", "1", "streams", "k1", "zz", "0", "0"),
+    ("xreadgroup", "group", "g", "c", "block", "0", "streams", "r1", ">"),
+    ("wait", "1", "0"), ("eval", "return 1", "1", "zz"), ("fcall", "f", "2", "k1", "r1"),
+    ("fcall_ro", "f", "1", "r1"), ("sort", "r1", "store", "k2"), ("sort", "r1", "store", "r2"),
+    ("set", "r1", "v"), ("set", "k1", "v", "get"), ("bitfield", "r1", "get", "u8", "0"),
+    ("bitfield", "r1", "incrby", "u8", "0", "1"), ("georadius", "r1", "0", "0", "1", "km",
+                                                   "storedist", "zz"),
+]
+
+
+def test_dryrun_keys(pair):
+    c = pair.conn()
+    c.check("ACL", "SETUSER", "keys", "on", "~k*", "%R~r*", "+@all")
+    for args in DRYRUN_KEYS:
+        c.check("ACL", "DRYRUN", "keys", *args)
+
+
 def test_dryrun(pair):
     c = pair.conn()
     c.check("ACL", "SETUSER", "bob", "on", "~k*", "&ch*", "-@all", "+get", "+config|get",
@@ -323,6 +351,18 @@ KEY_CASES = [
         ("ZUNIONSTORE", "w6", "2", "r1", "a2"), ("ZUNIONSTORE", "w6", "2", "r1", "w2"),
         ("XREAD", "STREAMS", "r1", "a1", "0", "0"), ("XREAD", "STREAMS", "r1", "w1", "0", "0"),
         ("SORT", "r1"), ("SORT", "a1", "STORE", "w7"), ("SORT", "a1", "STORE", "r7"),
+        ("EVAL", "return 1", "2", "r1", "w1"), ("EVAL", "return 1", "1", "a1"),
+        ("EVAL", "return 1", "0", "w1"), ("EVAL_RO", "return 1", "1", "r1"),
+        ("EVAL_RO", "return 1", "1", "w1"), ("EVALSHA", "a" * 40, "1", "w1"),
+        ("FCALL", "nosuch", "1", "r1"), ("FCALL_RO", "nosuch", "2", "r1", "a1"),
+        ("FCALL_RO", "nosuch", "1", "w1"), ("LMPOP", "2", "a1", "r1", "LEFT"),
+        ("ZINTERCARD", "2", "r1", "a1"), ("SINTERCARD", "2", "r1", "w1"),
+        ("GEORADIUS", "r1", "0", "0", "1", "km", "STORE", "w1"),
+        ("GEORADIUS", "r1", "0", "0", "1", "km", "STORE", "r2"),
+        ("XREADGROUP", "GROUP", "g", "c", "STREAMS", "r1", ">"),
+        ("XREADGROUP", "GROUP", "g", "c", "STREAMS", "a1", ">"),
+        ("MEMORY", "USAGE", "zz"), ("OBJECT", "FREQ", "zz"), ("PFCOUNT", "r1", "a1"),
+        ("PFMERGE", "w1", "r1"), ("PFMERGE", "a1", "w1"), ("LCS", "r1", "a1"),
     ]),
     (["~k1", "(~k2 +get)", "(%R~k3 +@read)"], [
         ("GET", "k1"), ("GET", "k2"), ("GET", "k3"), ("SET", "k2", "v"), ("SET", "k3", "v"),
@@ -341,6 +381,27 @@ def test_key_permissions(pair, case):
     for cmd in commands:
         u.check(*cmd)
     c.check("ACL", "LOG", normalize=norm_log)
+
+
+SORT_USERS = [["~a*", "+@all"], ["%R~*", "+@all"], ["%W~*", "+@all"], ["~*", "+@all"],
+              ["~a*", "+@all", "(~* -sort)"], ["~a*", "+@all", "(~* +sort)"],
+              ["~*", "-@all", "+sort_ro", "(~a* +@all)"], ["~a*", "%R~*", "+@all"]]
+SORT_COMMANDS = [("SORT", "a1", "BY", "w_*"), ("SORT", "a1", "BY", "nosort", "GET", "#"),
+                 ("SORT_RO", "a1", "GET", "#"), ("SORT", "a1", "LIMIT", "0", "x", "GET", "#"),
+                 ("SORT", "a1", "GET", "#", "LIMIT", "0", "x"), ("SORT", "a1", "BY", "const"),
+                 ("SORT", "a1", "GET", "x*", "STORE", "a2"), ("SORT", "zz", "GET", "#")]
+
+
+@pytest.mark.parametrize("rules", SORT_USERS, ids=lambda r: " ".join(r))
+def test_sort_patterns_need_full_key_access(pair, rules):
+    """SORT's BY and GET patterns name keys no key spec shows: only a user whose selector
+    allowing the command reads every key may use them (Redis 7.0's sort.c)."""
+    c = pair.conn()
+    c.check("RPUSH", "a1", "3", "1", "2")
+    c.check("ACL", "SETUSER", "u", "on", "nopass", *rules)
+    u = pair.conn(user="u")
+    for cmd in SORT_COMMANDS:
+        u.check(*cmd)
 
 
 CHANNEL_CASES = [

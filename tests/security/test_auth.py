@@ -9,7 +9,7 @@ import redis
 
 from tests.support.raw import RawClient
 
-from .conftest import Conn, norm_reply_rules, start_pair
+from .conftest import Conn, norm_log, norm_reply_rules, start_pair
 
 
 @pytest.fixture(scope="module")
@@ -226,3 +226,23 @@ def test_protected_mode(open_pair):
         assert [_first_reply(p.addr, s.port) for s in (p.strata, p.oracle)] == [b"+PONG\r\n"] * 2
     finally:
         admin.close()
+
+
+# ------------------------------------------------------------------ protected commands
+def test_protected_commands_come_before_auth_and_acl(strata_impl):
+    """DEBUG and MODULE LOAD/UNLOAD refused by enable-*-command come right after the arity
+    check in processCommand: before NOAUTH, before the ACL check, and at MULTI time."""
+    p = start_pair(strata_impl, ["--enable-debug-command", "no", "--requirepass", "pw"])
+    try:
+        c = p.conn()
+        for cmd in (("DEBUG", "SLEEP", "0"), ("MODULE", "LOAD", "x"), ("DEBUG",), ("PING",)):
+            c.check(*cmd)
+        c.check("AUTH", "pw")
+        c.check("ACL", "SETUSER", "lim", "on", "nopass", "~*", "-@all", "+multi", "+exec")
+        u = p.conn(user="lim")
+        for cmd in (("DEBUG", "SLEEP", "0"), ("MODULE", "UNLOAD", "x"), ("MODULE", "LIST"),
+                    ("MULTI",), ("DEBUG", "SLEEP", "0"), ("EXEC",)):
+            u.check(*cmd)
+        c.check("ACL", "LOG", normalize=norm_log)
+    finally:
+        p.stop()

@@ -221,8 +221,164 @@ def test_query_limits_against_redis(strata_impl):
         got, want = e.s.read_available(0.5), e.o.read_available(0.5)
         assert got == want == b"-ERR Protocol error: too big inline request\r\n"
         assert e.closed() == [True, True]
+        # client-query-buffer-limit: a query growing past it is dropped without a reply
+        admin.check("CONFIG", "SET", "proto-max-bulk-len", "512mb")
+        f, g = Conn(s, o), Conn(s, o)
+        f.send_raw(b"*2\r\n$4\r\nECHO\r\n$3000000\r\n")
+        for side in (f.s, f.o):
+            try:
+                for _ in range(24):
+                    side.send(b"x" * 65536)
+            except OSError:
+                pass   # already closed
+        assert f.closed() == [True, True]   # (a reply first would read as not closed)
+        g.send_raw(b"*2\r\n$4\r\nECHO\r\n$900000\r\n" + b"x" * 900_000 + b"\r\n")
+        assert g.read() == [b"$900000\r\n" + b"x" * 900_000 + b"\r\n"] * 2
         admin.check("PING")
     finally:
         admin.close()
+        s.stop()
+        o.stop()
+
+
+# ------------------------------------------------------------------ timeout
+def test_idle_timeout_against_redis(strata_impl):
+    """timeout 1: an idle connection is closed; subscribers and blocked clients are not
+    (clientsCronHandleTimeout), in both servers."""
+    s, o = start_strata(strata_impl, ["--timeout", "1"]), start_redis(["--timeout", "1"])
+    conns = []
+    try:
+        idle, sub, blocked, busy = (Conn(s, o) for _ in range(4))
+        conns += [idle, sub, blocked, busy]
+        sub.check("SUBSCRIBE", "ch")
+        blocked.send("BLPOP", "nothing", "0")
+        deadline = time.time() + 2.6
+        while time.time() < deadline:
+            busy.check("PING")
+            time.sleep(0.2)
+        assert idle.closed(1.0) == [True, True]
+        assert sub.closed(0.2) == [False, False]
+        assert blocked.closed(0.2) == [False, False]
+        busy.check("LPUSH", "nothing", "x")
+        assert blocked.read() == [b"*2\r\n$7\r\nnothing\r\n$1\r\nx\r\n"] * 2
+    finally:
+        for c in conns:
+            c.close()
+        s.stop()
+        o.stop()
+
+
+# ------------------------------------------------------------------ memcached connections
+def _mc_stat(port: int, name: bytes) -> int:
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        s.sendall(b"stats\r\n")
+        data = b""
+        while not data.endswith(b"END\r\n"):
+            chunk = s.recv(65536)
+            assert chunk, data   # hung up (refused)
+            data += chunk
+    return int(next(line.split()[2] for line in data.split(b"\r\n")
+                    if line.startswith(b"STAT %s " % name)))
+
+
+def test_memcached_connection_limit_as_memcached(strata_impl):
+    """memcached-max-connections: connections beyond it get memcached's maxconns_fast
+    answer and are closed; 1,000 attempts refused cleanly, the others served."""
+    from tests.memcached.conftest import start_memcached_oracle, start_mc_strata
+    srv = start_mc_strata(strata_impl, ["--memcached-max-connections", "8"])
+    ref = start_memcached_oracle(["-c", "20"])   # memcached counts its own fds too
+    held = []
+    try:
+        texts = []
+        for port, most in ((srv.mc_port, 8), (ref.port, 20)):
+            for _ in range(most + 1):
+                s = socket.create_connection(("127.0.0.1", port), timeout=5)
+                held.append(s)
+                s.settimeout(0.05)  # a refusal comes unasked; a served connection waits
+                try:
+                    reply = s.recv(100)
+                except socket.timeout:
+                    s.settimeout(5)
+                    s.sendall(b"version\r\n")
+                    reply = s.recv(100)
+                if not reply.startswith(b"VERSION"):
+                    texts.append(reply)
+                    break
+            else:
+                raise AssertionError("no connection was refused on port %d" % port)
+        assert texts[0] == texts[1] == b"ERROR Too many open connections\r\n"
+        replies = asyncio.run(_attempts(srv.mc_port, 1000, 200))
+        assert replies == [b"ERROR Too many open connections\r\n"] * 1000
+        for s in held[:8]:
+            s.settimeout(5)
+            s.sendall(b"version\r\n")
+            assert s.recv(100).startswith(b"VERSION ")
+        held[0].close()
+        time.sleep(0.2)
+        assert _mc_stat(srv.mc_port, b"rejected_connections") == 1001
+    finally:
+        for s in held:
+            s.close()
+        srv.stop()
+        ref.stop()
+
+
+def test_normal_class_limit_against_redis(strata_impl):
+    """client-output-buffer-limit normal: a client that sends requests and never reads is
+    closed once its unsent replies pass the hard limit, in both servers; others go on."""
+    limit = ["--client-output-buffer-limit", "normal 256kb 0 0"]
+    s, o = start_strata(strata_impl, limit), start_redis(limit)
+    try:
+        admin = Conn(s, o)
+        admin.check("SET", "big", "v" * 100_000)
+        closed = []
+        for srv in (s, o):
+            sock = socket.socket()
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            sock.connect((srv.host, srv.port))
+            try:
+                for _ in range(100):   # 10 MB of replies offered, none read
+                    sock.sendall(b"*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n" * 10)
+            except OSError:
+                pass
+            closed.append(_closed(sock))
+            sock.close()
+        assert closed == [True, True]
+        admin.check("STRLEN", "big")
+        admin.close()
+    finally:
+        s.stop()
+        o.stop()
+
+
+def test_replica_class_limit_against_redis(strata_impl):
+    """client-output-buffer-limit replica: a replica that stops reading is dropped when the
+    stream it has not taken passes the hard limit, in both servers."""
+    args = ["--client-output-buffer-limit", "replica 512kb 0 0",
+            "--repl-diskless-sync-delay", "0"]
+    s, o = start_strata(strata_impl, args), start_redis(args)
+    try:
+        admin = Conn(s, o)
+        closed, roles = [], []
+        for srv in (s, o):
+            rep = socket.socket()
+            rep.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            rep.connect((srv.host, srv.port))
+            rep.sendall(b"PSYNC ? -1\r\n")
+            time.sleep(0.5)   # the snapshot is sent; the stream follows
+            w = RawClient(srv.host, srv.port)
+            roles.append(decode(w.call("INFO", "replication")).count(b"slave0:"))
+            for i in range(60):   # 6 MB of writes to replicate
+                w.pipeline([["SET", "k%d" % j, "x" * 10_000] for j in range(10)])
+            closed.append(_closed(rep))
+            time.sleep(0.2)
+            roles.append(decode(w.call("INFO", "replication")).count(b"slave0:"))
+            w.close()
+            rep.close()
+        assert roles == [1, 0, 1, 0]
+        assert closed == [True, True]
+        admin.check("PING")
+        admin.close()
+    finally:
         s.stop()
         o.stop()

@@ -8,6 +8,7 @@ import socket
 import ssl
 import subprocess
 import sys
+import time
 
 import pytest
 import redis
@@ -18,15 +19,20 @@ from tests.support.servers import ROOT, free_port, require_binary, start_redis, 
 from .conftest import Conn, decode
 
 
+def client_ctx(certs, client_cert=True, **ctx_options):
+    ctx = ssl.create_default_context(cafile=certs["ca.crt"])
+    if client_cert:
+        ctx.load_cert_chain(certs["client.crt"], certs["client.key"])
+    for k, v in ctx_options.items():
+        setattr(ctx, k, v)
+    return ctx
+
+
 class TLSRawClient(RawClient):
-    def __init__(self, port, certs, client_cert=True, **ctx_options):
-        ctx = ssl.create_default_context(cafile=certs["ca.crt"])
-        if client_cert:
-            ctx.load_cert_chain(certs["client.crt"], certs["client.key"])
-        for k, v in ctx_options.items():
-            setattr(ctx, k, v)
+    def __init__(self, port, certs, client_cert=True, ctx=None, session=None, **ctx_options):
+        ctx = ctx or client_ctx(certs, client_cert, **ctx_options)
         raw = socket.create_connection(("127.0.0.1", port), timeout=10)
-        self.sock = ctx.wrap_socket(raw, server_hostname="localhost")
+        self.sock = ctx.wrap_socket(raw, server_hostname="localhost", session=session)
         self.buf = b""
 
 
@@ -178,6 +184,67 @@ def test_protocols_and_run_time_changes(tls_pair, certs):
         c.close()
 
 
+def _resumed(ports, certs, wait=0.0):
+    """For each port: whether a second connection resumes the first one's TLS session."""
+    sessions = []
+    for port in ports:
+        ctx = client_ctx(certs)
+        first = TLSRawClient(port, certs, ctx=ctx)
+        assert first.call("PING") == b"+PONG\r\n"   # (a TLS 1.3 ticket follows the handshake)
+        sessions.append((port, ctx, first.sock.session))
+        first.close()
+    time.sleep(wait)
+    out = []
+    for port, ctx, session in sessions:
+        try:
+            second = TLSRawClient(port, certs, ctx=ctx, session=session)
+        except (ssl.SSLError, OSError):   # (Redis sends an alert, uvloop just hangs up)
+            out.append("refused")
+            continue
+        assert second.call("PING") == b"+PONG\r\n"
+        out.append(second.sock.session_reused)
+        second.close()
+    return out
+
+
+def test_ciphersuites_and_session_cache(tls_pair, certs):
+    """tls-ciphersuites picks the TLS 1.3 suite; tls-session-caching / -cache-timeout
+    decide whether a session resumes, as in redis-server."""
+    s, o = tls_pair
+    admin = Conn(s, o)
+    try:
+        admin.check("CONFIG", "SET", "tls-ciphersuites", "TLS_CHACHA20_POLY1305_SHA256")
+        for srv in (s, o):
+            c = TLSRawClient(srv.tls_port, certs)
+            assert c.sock.cipher()[0] == "TLS_CHACHA20_POLY1305_SHA256"
+            c.close()
+        admin.check("CONFIG", "SET", "tls-ciphersuites", "NO_SUCH_SUITE")
+        admin.check("CONFIG", "GET", "tls-ciphersuites")
+        admin.check("CONFIG", "SET", "tls-ciphersuites", "")
+        for srv in (s, o):
+            c = TLSRawClient(srv.tls_port, certs)
+            assert c.sock.cipher()[0] == "TLS_AES_256_GCM_SHA384"
+            c.close()
+        ports = [s.tls_port, o.tls_port]
+        results = [_resumed(ports, certs)]
+        admin.check("CONFIG", "SET", "tls-session-cache-timeout", "1")
+        results.append(_resumed(ports, certs, 2.1))
+        # no cache: no session id context either, and OpenSSL fails a resumption attempt
+        # when client certificates are verified (Redis's behaviour too)
+        admin.check("CONFIG", "SET", "tls-session-caching", "no")
+        results.append(_resumed(ports, certs))
+        admin.check("CONFIG", "SET", "tls-auth-clients", "no")
+        results.append(_resumed(ports, certs))
+        assert results == [[True, True], [False, False], ["refused"] * 2,
+                           [True, True]]   # (a TLS 1.3 ticket needs no server cache)
+    finally:
+        admin.both("CONFIG", "SET", "tls-auth-clients", "yes")
+        admin.both("CONFIG", "SET", "tls-session-caching", "yes")
+        admin.both("CONFIG", "SET", "tls-session-cache-timeout", "300")
+        admin.both("CONFIG", "SET", "tls-ciphersuites", "")
+        admin.close()
+
+
 def _run(argv, env=None):
     proc = subprocess.run(argv, capture_output=True, timeout=20, env=env, cwd=ROOT)
     out = (proc.stdout + proc.stderr).decode(errors="replace")
@@ -185,7 +252,8 @@ def _run(argv, env=None):
                              if " # " in line]
 
 
-@pytest.mark.parametrize("case", ["no cert", "no ca", "bad cert", "bad protocols"])
+@pytest.mark.parametrize("case", ["no cert", "no ca", "bad cert", "bad protocols",
+                                  "replication without cert", "replication without ca"])
 def test_startup_failures_as_redis(strata_impl, certs, case):
     redis_bin = require_binary("redis-server")
     args = {"no cert": ["--tls-port", "PORT"],
@@ -195,7 +263,11 @@ def test_startup_failures_as_redis(strata_impl, certs, case):
                          "--tls-key-file", certs["server.key"], "--tls-auth-clients", "no"],
             "bad protocols": ["--tls-port", "PORT", "--tls-cert-file", certs["server.crt"],
                               "--tls-key-file", certs["server.key"], "--tls-auth-clients", "no",
-                              "--tls-protocols", "SSLv3"]}[case]
+                              "--tls-protocols", "SSLv3"],
+            "replication without cert": ["--tls-replication", "yes"],
+            "replication without ca": ["--tls-replication", "yes", "--tls-auth-clients", "no",
+                                       "--tls-cert-file", certs["server.crt"],
+                                       "--tls-key-file", certs["server.key"]]}[case]
     env = dict(os.environ, PYTHONPATH=ROOT)
     if strata_impl == "py":
         env["STRATA_NO_EXTENSIONS"] = "1"
@@ -213,3 +285,58 @@ def test_startup_failures_as_redis(strata_impl, certs, case):
     assert want and "Failed to configure TLS. Check logs for more info." in want[-1:] + log_o
     # OpenSSL's reason for a bad file is worded by the library, not by Redis
     assert [x.split(": ")[0] for x in got] == [x.split(": ")[0] for x in want]
+
+
+# ------------------------------------------------------------------ tls-replication
+def _wait_link(srv, timeout=20.0):
+    r = redis.Redis(port=srv.port, socket_timeout=5)
+    try:
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            info = r.info("replication")
+            if info.get("master_link_status") == "up":
+                return info
+            time.sleep(0.05)
+        raise AssertionError("the link never came up: %r\n%s" % (info, srv.log()))
+    finally:
+        r.close()
+
+
+def test_tls_replication(tls_pair, certs, strata_impl):
+    """tls-replication yes: a Strata replica of the Strata primary's TLS port, a real Redis
+    replica of it, and a Strata replica of a real Redis primary's TLS port."""
+    s, o = tls_pair
+    tls_client = ["--tls-replication", "yes", "--tls-cert-file", certs["client.crt"],
+                  "--tls-key-file", certs["client.key"], "--tls-ca-cert-file", certs["ca.crt"]]
+    replicas = []
+    for srv in (s, o):
+        assert redis.Redis(port=srv.port).config_set("repl-diskless-sync-delay", 0)
+    try:
+        for primary, start in ((s, start_strata), (s, None), (o, start_strata)):
+            args = tls_client + ["--replicaof", "127.0.0.1", str(primary.tls_port)]
+            rep = start(strata_impl, args) if start else start_redis(args)
+            replicas.append(rep)
+            value = "over tls to %d" % rep.port
+            p = redis.Redis(port=primary.port)
+            p.set("replicated", value)
+            p.close()
+            info = _wait_link(rep)
+            assert info["master_port"] == primary.tls_port
+            r = redis.Redis(port=rep.port)
+            deadline = time.time() + 10
+            while r.get("replicated") != value.encode() and time.time() < deadline:
+                time.sleep(0.05)
+            assert r.get("replicated") == value.encode()
+            r.close()
+        # without tls-replication a replica cannot talk to a TLS port: the link stays down
+        plain = start_strata(strata_impl, ["--replicaof", "127.0.0.1", str(s.tls_port),
+                                           "--repl-timeout", "2"])
+        replicas.append(plain)
+        time.sleep(1.0)
+        r = redis.Redis(port=plain.port)
+        assert r.info("replication")["master_link_status"] == "down"
+        r.close()
+    finally:
+        for rep in replicas:
+            rep.stop()
+
