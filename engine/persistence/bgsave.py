@@ -15,8 +15,8 @@ Each database keeps a frontier ``F`` (the largest such bound reached) and ``done
 positions of keys settled out of order (pre-images written early, keys created during the
 save); a key is still to write iff ``P(k) >= F`` and ``P(k)`` is not in ``done``. No key
 list is copied (the key table materializes keys on demand, so a copy would cost a bytes
-object per key): memory grows with the keys written to during the save, 16 bytes each in
-``done``'s open-addressing table of 64-bit positions, pruned as the frontier passes them.
+object per key): memory grows with the keys written to during the save, 8 bytes each in
+``done``'s sorted array of 64-bit positions, pruned as the frontier passes them.
 Two keys of one database with the same 64-bit hash would make the later one look settled;
 with SipHash that is a 2**-64 event per pair, accepted here.
 
@@ -28,9 +28,10 @@ handed over; the C twin makes that a few hundred microseconds per megabyte.
 
 import os
 import queue
-from array import array
 import threading
 import time
+from array import array
+from bisect import bisect_left
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional
 
 from native.crc64 import crc64
@@ -53,7 +54,9 @@ _M64 = (1 << 64) - 1
 _REV8 = bytes(int("{:08b}".format(i)[::-1], 2) for i in range(256))
 _SCAN_COUNT = 128
 _CHUNK = 1 << 20             # hand output to the sink in pieces of about this size
-_SINK_HIGH_WATER = 32 << 20  # the engine pauses the walk while the sink is this far behind
+_SINK_HIGH_WATER = 8 << 20   # the engine pauses the walk while the sink is this far behind
+_DONE_SHIFT = 52             # _Done: 2**12 buckets by the positions' top bits
+_DONE_BUCKETS = 1 << (64 - _DONE_SHIFT)
 
 
 def order_of(key: bytes) -> int:
@@ -70,80 +73,69 @@ class SnapshotError(Exception):
 
 
 class _Done:
-    """A set of 64-bit positions: linear probing over array('Q'), 0 marks an
-    empty slot (position 0 itself is kept in a flag)."""
+    """A set of 64-bit positions in about 8 bytes each: 4096 sorted array('Q') buckets by
+    the top 12 bits, searched and filled by bisection (no hash table's load-factor slack,
+    no rebuild's second copy), emptied bucket by bucket as the frontier passes."""
 
-    __slots__ = ("slots", "mask", "count", "zero")
+    __slots__ = ("buckets", "count")
 
-    def __init__(self, capacity: int = 1024) -> None:
-        self.slots = array("Q", bytes(8 * capacity))
-        self.mask = capacity - 1
+    def __init__(self, capacity: int = 0) -> None:  # capacity: kept for callers, unused
+        self.buckets: List[Optional[array]] = [None] * _DONE_BUCKETS
         self.count = 0
-        self.zero = False
 
     def __len__(self) -> int:
         return self.count
 
     def __contains__(self, p: int) -> bool:
-        if not p:
-            return self.zero
-        slots = self.slots
-        mask = self.mask
-        i = p & mask
-        while True:
-            v = slots[i]
-            if v == p:
-                return True
-            if not v:
-                return False
-            i = (i + 1) & mask
+        b = self.buckets[p >> _DONE_SHIFT]
+        if not b:
+            return False
+        i = bisect_left(b, p)
+        return i < len(b) and b[i] == p
 
     def add(self, p: int) -> None:
-        if not p:
-            if not self.zero:
-                self.zero = True
-                self.count += 1
+        buckets = self.buckets
+        k = p >> _DONE_SHIFT
+        b = buckets[k]
+        if b is None:
+            buckets[k] = array("Q", (p,))
+            self.count += 1
             return
-        slots = self.slots
-        mask = self.mask
-        i = p & mask
-        while True:
-            v = slots[i]
-            if v == p:
-                return
-            if not v:
-                slots[i] = p
-                self.count += 1
-                if self.count * 2 > mask:
-                    self._rebuild(0, (mask + 1) * 2)
-                return
-            i = (i + 1) & mask
+        i = bisect_left(b, p)
+        if i < len(b) and b[i] == p:
+            return
+        b.insert(i, p)
+        self.count += 1
+
+    def window(self, lo: int, hi: int) -> Optional[set]:
+        """The positions in [lo, hi) as a set (for the walk to test a page's keys at hash
+        speed), or None when that range spans too many buckets to be worth it."""
+        first, last = lo >> _DONE_SHIFT, (hi - 1) >> _DONE_SHIFT
+        if last - first > 16:
+            return None
+        out: set = set()
+        for b in self.buckets[first:last + 1]:
+            if b:
+                out.update(b[bisect_left(b, lo):bisect_left(b, hi)])
+        return out
 
     def prune(self, frontier: int) -> None:
         """Forget positions below the frontier (settled by the walk itself now)."""
-        live = sum(1 for v in self.slots if v >= frontier)
-        cap = 1024
-        while cap < live * 4:
-            cap *= 2
-        self._rebuild(frontier, cap)
-
-    def _rebuild(self, frontier: int, capacity: int) -> None:
-        old = self.slots
-        self.slots = slots = array("Q", bytes(8 * capacity))
-        self.mask = mask = capacity - 1
+        buckets = self.buckets
+        top = min(frontier >> _DONE_SHIFT, _DONE_BUCKETS)
         n = 0
-        for v in old:
-            if v and v >= frontier:
-                i = v & mask
-                while slots[i]:
-                    i = (i + 1) & mask
-                slots[i] = v
-                n += 1
-        if self.zero and frontier == 0:
-            n += 1
-        else:
-            self.zero = False
-        self.count = n
+        for k in range(top):
+            b = buckets[k]
+            if b is not None:
+                n += len(b)
+                buckets[k] = None
+        if top < _DONE_BUCKETS:
+            b = buckets[top]
+            if b:
+                i = bisect_left(b, frontier)
+                n += i
+                del b[:i]
+        self.count -= n
 
 
 class _DbState:
@@ -330,21 +322,37 @@ class Snapshot:
         self.key_delay = key_delay_us / 1e6
         self.finished = False
         self.checksum = bool(engine.config.values.get("rdbchecksum", True))
+        self.last_key: Optional[bytes] = None
+        self.last_table: Any = None
 
     # ------------------------------------------------------------ copy-on-write
     def touch(self, db: Any, key: bytes) -> None:
         """A key is about to be read for a write, changed or deleted: if the walk has not
         written it yet, write its current (pre-modification) state now."""
-        st = self.states.get(db.table)
+        table = db.table
+        if key is self.last_key and table is self.last_table:
+            return  # one command's second touch of its key (lookup_write, then set_key)
+        st = self.states.get(table)
         if st is None:
             return
-        p = order_of(key)
+        self.last_key = key  # settled from here on, whatever follows
+        self.last_table = table
+        # order_of() and _Done.__contains__/add inlined: this runs before every write
+        p = int.from_bytes((hash(key) & _M64).to_bytes(8, "little").translate(_REV8), "big")
         if p < st.frontier:
             return
         done = st.done
-        if done.count and p in done:
-            return
-        done.add(p)
+        buckets = done.buckets
+        k = p >> _DONE_SHIFT
+        b = buckets[k]
+        if b is None:
+            buckets[k] = array("Q", (p,))
+        else:
+            i = bisect_left(b, p)
+            if i < len(b) and b[i] == p:
+                return
+            b.insert(i, p)
+        done.count += 1
         value = st.table.peek(key)
         if type(value) is TieredRef:
             value = self._materialize(value)
@@ -400,11 +408,19 @@ class Snapshot:
             n = len(keys)
             frontier = st.frontier
             done = st.done
+            # a page's keys lie below the next cursor's bound (else: the full lookup)
+            bound = _rev64(st.next_cursor) if st.next_cursor else 1 << 64
+            local = done.window(frontier, bound) if done.count else None
             while i < n:
                 k = keys[i]
                 i += 1
                 p = order_of(k)
-                if p < frontier or (done.count and p in done):
+                if p < frontier:
+                    continue
+                if local is not None and p < bound:
+                    if p in local:
+                        continue
+                elif done.count and p in done:
                     continue
                 v = table.peek(k)
                 if type(v) is TieredRef:

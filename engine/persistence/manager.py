@@ -31,6 +31,9 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["Persistence", "open_rdb", "load_into"]
 
 BGSAVE_RETRY_DELAY = 5  # CONFIG_BGSAVE_RETRY_DELAY: seconds before retrying a failed save
+LOAD_PROGRESS_INTERVAL = 2.0  # seconds between "Loading RDB: ..." lines of a long load
+# forkless BGSAVE slices (engine-thread seconds): a client waits at most about BUSY_SLICE
+MIN_SLICE, BUSY_SLICE, IDLE_SLICE, IDLE_AFTER = 0.0003, 0.001, 0.01, 0.05
 _LRU_CLOCK_MAX = (1 << 24) - 1
 
 
@@ -53,7 +56,7 @@ class _Job:
     """A snapshot being written: a BGSAVE of the dump file or a named backup."""
 
     __slots__ = ("kind", "name", "path", "snapshot", "start", "dirty_before", "on_done",
-                 "handle", "last_reads", "sync")
+                 "handle", "last_reads", "last_read_at", "credit", "cpu_mark", "sync")
 
     def __init__(self, kind: str, name: str, path: str,
                  on_done: Optional[Callable[[bool, Optional[str]], None]]) -> None:
@@ -66,6 +69,9 @@ class _Job:
         self.on_done = on_done
         self.handle: Any = None
         self.last_reads = -1
+        self.last_read_at = 0.0      # perf_counter() of the last client input seen
+        self.credit = 0.0            # engine-thread CPU seconds the save may still use
+        self.cpu_mark = time.thread_time()
         self.sync = False
 
 
@@ -84,7 +90,8 @@ def open_rdb(path: str, key: Optional[bytes]) -> Any:
 
 
 def load_into(engine: "Engine", f: Any, allow_dup: bool = False,
-              log: Optional[Callable[[str], None]] = None) -> rdb.LoadResult:
+              log: Optional[Callable[[str], None]] = None,
+              progress: Optional[Callable[[int, int], None]] = None) -> rdb.LoadResult:
     """Load an RDB stream into an engine's databases (which the caller emptied)."""
     dbs = engine.dbs
     lfu = engine.lfu
@@ -115,7 +122,8 @@ def load_into(engine: "Engine", f: Any, allow_dup: bool = False,
     engine.update_clock()
     return rdb.load(rdb.Reader(f), on_key, engine.config.values, engine.now_ms,
                     on_function=on_function,
-                    checksum=bool(engine.config.values.get("rdbchecksum", True)), log=log)
+                    checksum=bool(engine.config.values.get("rdbchecksum", True)), log=log,
+                    progress=progress)
 
 
 class Persistence:
@@ -342,25 +350,47 @@ class Persistence:
         job.snapshot.sink.finish(self._done_callback(job))  # type: ignore[union-attr]
 
     def _tick(self) -> None:
-        """One slice of the walk on the event loop, then yield to clients."""
+        """One slice of the walk on the event loop, then yield to clients.
+
+        The share is kept in the engine thread's CPU time (wall time lies when the machine
+        is overloaded): serving clients earns the save pct/(100-pct) of what it used, a
+        slice spends that credit. With no client input for IDLE_AFTER seconds the save
+        takes IDLE_SLICE slices back to back."""
         job = self.job
         if job is None or job.snapshot is None:
             return
         eng = self.engine
         snap = job.snapshot
         cfg = eng.config.values
-        t0 = perf_counter()
+        loop = eng.loop
+        now = perf_counter()
+        cpu = time.thread_time()
         reads = eng.stats.total_reads_processed
-        busy = reads != job.last_reads
-        job.last_reads = reads
+        if reads != job.last_reads:
+            job.last_reads = reads
+            job.last_read_at = now
+        busy = now - job.last_read_at < IDLE_AFTER
         delay_us = cfg.get("rdb-key-save-delay", 0)
         max_keys = 1 << 62
         if delay_us > 0:  # a test knob: hold the save to about one key per delay
             due = int((time.time() - snap.start) * 1e6 / delay_us) + 1
             max_keys = max(1, due - snap.keys_done)
-        budget = 0.002 if busy else 0.02
+        if busy:
+            pct = cfg.get("bgsave-cpu-percent", 15)
+            if pct < 100:
+                job.credit = min(job.credit + (cpu - job.cpu_mark) * pct / (100 - pct),
+                                 BUSY_SLICE)
+            else:
+                job.credit = BUSY_SLICE
+            job.cpu_mark = cpu
+            if job.credit < MIN_SLICE:  # serve more first
+                job.handle = loop.call_later(0.001, self._tick)
+                return
+            budget = job.credit
+        else:
+            budget = IDLE_SLICE
         try:
-            finished = snap.step(t0 + budget, max_keys)
+            finished = snap.step(now + budget, max_keys)
         except SnapshotError as e:
             self._fail(job, str(e))
             return
@@ -369,16 +399,14 @@ class Persistence:
             job.handle = None
             snap.sink.finish(self._done_callback(job))
             return
-        elapsed = perf_counter() - t0
+        spent = time.thread_time()
+        if busy:
+            job.credit -= spent - cpu
+        job.cpu_mark = spent
         if delay_us > 0:
-            wait = delay_us / 1e6
-        elif busy:
-            pct = cfg.get("bgsave-cpu-percent", 15)
-            wait = elapsed * (100 - pct) / pct
+            job.handle = loop.call_later(delay_us / 1e6, self._tick)
         else:
-            wait = 0.0
-        loop = eng.loop
-        job.handle = loop.call_later(wait, self._tick) if wait > 0 else loop.call_soon(self._tick)
+            job.handle = loop.call_soon(self._tick)
 
     def _fail(self, job: _Job, reason: str) -> None:
         self.engine.snapshot = None
@@ -488,13 +516,32 @@ class Persistence:
             if flush:
                 for db in eng.dbs:
                     db.flush()
-            res = load_into(eng, f, allow_dup, log=lambda m: self.log(WARNING, m))
+            res = load_into(eng, f, allow_dup, log=lambda m: self.log(WARNING, m),
+                            progress=self._progress_logger(path))
         finally:
             self.loading = False
             f.close()
         self.last_load_loaded = res.keys_loaded
         self.last_load_expired = res.keys_expired
         return res
+
+    def _progress_logger(self, path: str) -> Callable[[int, int], None]:
+        """A progress line every LOAD_PROGRESS_INTERVAL seconds of a long load (Redis shows
+        this only in INFO's loading_* fields, which nobody can read before we serve)."""
+        try:
+            total = os.path.getsize(path)
+        except OSError:
+            total = 0
+        last = [time.time()]
+
+        def progress(done: int, keys: int) -> None:
+            now = time.time()
+            if now - last[0] >= LOAD_PROGRESS_INTERVAL:
+                last[0] = now
+                self.log(NOTICE, "Loading RDB: %d keys read, %.1f%% of %d bytes"
+                         % (keys, 100.0 * min(done, total) / total if total else 0.0,
+                            total))
+        return progress
 
     def _key_or_none(self) -> Optional[bytes]:
         try:

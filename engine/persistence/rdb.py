@@ -101,6 +101,21 @@ def _canonical_int(s: bytes) -> Optional[int]:
     return None
 
 
+# quicklist's packed_threshold (DEBUG QUICKLIST-PACKED-THRESHOLD): Redis inserts an element
+# this large as a plain node of its own, which a saved list (RDB, DUMP) shows as such. Kept
+# per engine in its settings dict under PACKED_THRESHOLD_KEY (not a CONFIG option).
+PACKED_THRESHOLD_DEFAULT = 1 << 30
+PACKED_THRESHOLD_KEY = "debug-quicklist-packed-threshold"
+
+
+def packed_threshold_value(sz: int) -> Optional[int]:
+    """quicklistisSetPackedThreshold(): at most 4GB - 1MB (None: refused); 0 restores the
+    default."""
+    if sz > (1 << 32) - (1 << 20):
+        return None
+    return sz or PACKED_THRESHOLD_DEFAULT
+
+
 def enc_string(s: bytes, compress: bool) -> bytes:
     """rdbSaveRawString(): an int8/16/32 encoding for short integers, LZF when it saves
     space (and rdbcompression is on), else length-prefixed bytes."""
@@ -213,7 +228,7 @@ _SIZE_SAFETY_LIMIT = 8192
 class Encoder:
     """Serializes values as Redis 7.0 does, under one engine's settings (read once)."""
 
-    __slots__ = ("compress", "list_fill", "lru", "lfu", "lfu_decay")
+    __slots__ = ("compress", "list_fill", "lru", "lfu", "lfu_decay", "packed_threshold")
 
     def __init__(self, config: Any = None, compress: Optional[bool] = None) -> None:
         get = (lambda k, d=None: config.get(k, d)) if config is not None else \
@@ -224,6 +239,7 @@ class Encoder:
         self.lru = policy.endswith("lru")
         self.lfu = policy.endswith("lfu")
         self.lfu_decay = get("lfu-decay-time", 1)
+        self.packed_threshold = get(PACKED_THRESHOLD_KEY, PACKED_THRESHOLD_DEFAULT)
 
     def string(self, s: bytes) -> bytes:
         return enc_string(s, self.compress)
@@ -260,7 +276,16 @@ class Encoder:
             size_limit, count_limit = None, fill or 1
         else:
             size_limit, count_limit = _QL_LEVELS[min(-fill - 1, 4)], None
+        s = self.compress
+        large = self.packed_threshold
         for item in v:
+            if len(item) >= large:  # isLargeElement(): a plain node, never merged
+                if cur:
+                    nodes.append(b"\x02" + enc_string(lp_build(cur), s))
+                    cur = []
+                    size = 7
+                nodes.append(b"\x01" + enc_string(item, s))
+                continue
             if cur:
                 # _quicklistNodeAllowInsert() of Redis 7.0: an overestimate of the growth
                 new_sz = size + len(item) + 8
@@ -269,16 +294,15 @@ class Encoder:
                 else:
                     full = new_sz > _SIZE_SAFETY_LIMIT or len(cur) + 1 > count_limit
                 if full:
-                    nodes.append(lp_build(cur))
+                    nodes.append(b"\x02" + enc_string(lp_build(cur), s))
                     cur = []
                     size = 7
             e = lp_entry(item)
             cur.append(e)
             size += len(e)
         if cur:
-            nodes.append(lp_build(cur))
-        s = self.compress
-        return b"".join([enc_len(len(nodes))] + [b"\x02" + enc_string(n, s) for n in nodes])
+            nodes.append(b"\x02" + enc_string(lp_build(cur), s))
+        return enc_len(len(nodes)) + b"".join(nodes)
 
     def _hash(self, v: HashValue) -> bytes:
         s = self.compress
@@ -1017,6 +1041,9 @@ class Decoder:
 
 
 # ============================================================================ files
+PROGRESS_KEYS = 16384  # how often load() reports progress
+
+
 class LoadResult:
     """What a file load found besides keys."""
 
@@ -1034,11 +1061,13 @@ def load(r: Reader, on_key: Callable[[int, bytes, Any, int, int, int], None],
          config: Any = None, now_ms: Optional[int] = None,
          on_function: Optional[Callable[[bytes], None]] = None,
          skip_expired: bool = True, checksum: bool = True,
-         log: Optional[Callable[[str], None]] = None) -> LoadResult:
+         log: Optional[Callable[[str], None]] = None,
+         progress: Optional[Callable[[int, int], None]] = None) -> LoadResult:
     """rdbLoadRio(): read a whole RDB stream. ``on_key(db, key, value, expire_ms,
     lru_idle, lfu_freq)`` receives every live key (idle/freq -1 when absent) and raises
     RDBError for a duplicate; expired keys are counted, not delivered, when
-    ``skip_expired`` (as a master loads)."""
+    ``skip_expired`` (as a master loads). ``progress(bytes_read, keys_read)`` is called
+    every PROGRESS_KEYS keys (for a start-up log line on big files)."""
     import time
     res = LoadResult()
     magic = r.read(9)
@@ -1111,6 +1140,10 @@ def load(r: Reader, on_key: Callable[[int, bytes, Any, int, int, int], None],
             res.keys_loaded += 1
         expire = -1
         idle = freq = -1
+        if progress is not None:
+            seen = res.keys_loaded + res.keys_expired + res.empty_keys_skipped
+            if not seen % PROGRESS_KEYS:
+                progress(r.offset(), seen)
     if version >= 5:
         computed = r.crc_so_far()
         stored = int.from_bytes(r.read(8), "little")

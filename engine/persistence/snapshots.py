@@ -34,6 +34,7 @@ AUTOMATIC_PREFIX = "automatic."
 MAX_RETENTION = 35
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,254}\Z")
 _WINDOW = re.compile(r"(\d\d):(\d\d)-(\d\d):(\d\d)\Z")
+_TEMP = re.compile(r"temp-\d+-\d+\.rdb\Z")
 
 
 class SnapshotFailure(Exception):
@@ -147,7 +148,9 @@ class SnapshotDir:
         except OSError:
             return []
         names = {f[:-5] for f in files if f.endswith(".json")}
-        names |= {f[:-4] for f in files if f.endswith(".rdb")}
+        # an .rdb without metadata is a snapshot (copied in by hand), unless it is the
+        # temp file of one being written (FileSink's temp-<pid>-<n>.rdb)
+        names |= {f[:-4] for f in files if f.endswith(".rdb") and not _TEMP.match(f)}
         return sorted(n for n in names if valid_name(n))
 
     def list(self) -> List[Dict[str, Any]]:

@@ -162,6 +162,9 @@ def test_truncated_files_are_refused(tmp_path, cut):
     (b"REDIS0009\x10\x01k" + bytes(8), "Short read|integrity"),
     (b"REDIS0009\x3f\x01k\x01v\xff" + bytes(8), "Unknown RDB encoding type"),
     (b"REDIS0009\x06\x01k\xff" + bytes(8), "module"),
+    # 7.0's RC function opcode: Redis 7.0 GA refuses it too (rdb.c)
+    (b"REDIS0010\xf6\x01f\x03lua\x00\x01x\xff" + bytes(8),
+     "Pre-release function format not supported"),
 ])
 def test_malformed_files_are_refused(tmp_path, data, message):
     with pytest.raises(rdb.RDBError, match=message):

@@ -173,18 +173,27 @@ def test_sigterm_and_shutdown_save_and_startup_loads(strata_impl, tmp_path):
         assert srv.proc.wait(20) == 0
     finally:
         srv.stop()
-    srv = start_strata(strata_impl, extra=["--dir", d])
+    srv = start_strata(strata_impl, extra=["--dir", d, "--save", "3600 1"])
     try:
         r = _client(srv)
         assert r.get("from-shutdown") == b"1"
         r.set("lost", "1")
         c = RawClient("127.0.0.1", srv.port)
-        c.send(b"SHUTDOWN NOSAVE\r\n")
+        c.send(b"SHUTDOWN NOSAVE\r\n")  # save points, but NOSAVE
         assert srv.proc.wait(20) == 0
     finally:
         srv.stop()
     e = _load(os.path.join(d, "dump.rdb"))
     assert e.execute("EXISTS", "lost") == 0 and e.execute("EXISTS", "from-shutdown") == 1
+    srv = start_strata(strata_impl, extra=["--dir", d])
+    try:
+        _client(srv).set("saved-anyway", "1")
+        c = RawClient("127.0.0.1", srv.port)
+        c.send(b"SHUTDOWN SAVE\r\n")  # no save points, but SAVE
+        assert srv.proc.wait(20) == 0
+    finally:
+        srv.stop()
+    assert _load(os.path.join(d, "dump.rdb")).execute("EXISTS", "saved-anyway") == 1
 
 
 def test_a_bad_dump_file_stops_the_start(strata_impl, tmp_path):
@@ -283,3 +292,71 @@ def test_replies_and_info_fields_as_redis(strata_impl, tmp_path):
     finally:
         for s in servers:
             s.stop()
+
+
+def test_startup_load_logs_progress(tmp_path, monkeypatch):
+    from engine.persistence import manager, rdb
+    e = Engine()
+    e.config.values["dir"] = str(tmp_path)
+    for i in range(100):
+        e.execute("SET", "k%d" % i, "v")
+    assert e.persistence.save()
+    monkeypatch.setattr(rdb, "PROGRESS_KEYS", 25)
+    monkeypatch.setattr(manager, "LOAD_PROGRESS_INTERVAL", 0.0)
+    e2 = Engine()
+    e2.config.values["dir"] = str(tmp_path)
+    lines = []
+    assert e2.persistence.startup(lambda level, msg: lines.append(msg))
+    progress = [m for m in lines if m.startswith("Loading RDB: ")]
+    size = os.path.getsize(os.path.join(str(tmp_path), "dump.rdb"))
+    assert [m.split(" keys")[0] for m in progress] == ["Loading RDB: %d" % n
+                                                       for n in (25, 50, 75, 100)]
+    assert progress[-1].endswith("of %d bytes" % size)
+    assert "Done loading RDB, keys loaded: 100, keys expired: 0." in lines
+    assert e2.execute("DBSIZE") == 100
+
+
+def test_bgsave_scheduled_inside_exec_runs_after_it(strata_impl, tmp_path):
+    srv = start_strata(strata_impl, extra=["--dir", str(tmp_path)])
+    try:
+        c = RawClient("127.0.0.1", srv.port)
+        c.call("SET", "k", "v")
+        assert c.call("MULTI") == b"+OK\r\n"
+        assert c.call("BGSAVE") == b"+QUEUED\r\n"
+        assert c.call("EXEC") == b"*1\r\n+Background saving scheduled\r\n"
+        r = _client(srv)
+        _wait(lambda: r.info("persistence")["rdb_saves"] == 1 and _bgsave_done(r),
+              what="the scheduled BGSAVE")
+        assert _load(os.path.join(str(tmp_path), "dump.rdb")).execute("GET", "k") == b"v"
+        c.close()
+    finally:
+        srv.stop()
+
+
+def test_bgsave_schedule_while_a_snapshot_is_written(strata_impl, tmp_path):
+    """A named snapshot plays the part of Redis's other child: BGSAVE is refused with
+    Redis's text, BGSAVE SCHEDULE runs it once the snapshot is done."""
+    srv = start_strata(strata_impl, extra=["--dir", str(tmp_path)])
+    try:
+        r = _client(srv)
+        r.mset({"k%d" % i: i for i in range(200)})
+        r.config_set("rdb-key-save-delay", 5000)  # about a second for the snapshot
+        assert r.execute_command("STRATA.SNAPSHOT", "CREATE", "s1") == \
+            b"Snapshot creation started"
+        assert r.info("persistence")["rdb_bgsave_in_progress"] == 0
+        raw = RawClient("127.0.0.1", srv.port)
+        assert raw.call("BGSAVE") == (b"-ERR Another child process is active (AOF?): can't "
+                                      b"BGSAVE right now. Use BGSAVE SCHEDULE in order to "
+                                      b"schedule a BGSAVE whenever possible.\r\n")
+        # the writer's temp file in the snapshot directory is no snapshot
+        assert [m[b"name"] for m in r.execute_command("STRATA.SNAPSHOT", "LIST")] == [b"s1"]
+        assert raw.call("BGSAVE", "SCHEDULE") == b"+Background saving scheduled\r\n"
+        raw.close()
+        r.config_set("rdb-key-save-delay", 0)
+        _wait(lambda: r.info("persistence")["rdb_saves"] == 2 and _bgsave_done(r),
+              what="the scheduled BGSAVE")
+        assert _load(os.path.join(str(tmp_path), "dump.rdb")).execute("DBSIZE") == 200
+        meta = r.execute_command("STRATA.SNAPSHOT", "INFO", "s1")
+        assert meta[b"status"] == b"available" and meta[b"keys"] == 200
+    finally:
+        srv.stop()
