@@ -6,7 +6,9 @@
   ``lag:<n>`` key, and a subscriber to the replica's keyspace notifications notes when each of those
   is applied there. Reported: p50 / p99 / max of (applied on the replica - sent).
 * full sync: the primary is filled with --keys keys (DEBUG POPULATE), a fresh replica
-  is started with ``--replicaof`` and timed until its link is up with every key loaded.
+  is started with ``--replicaof`` and timed until its link is up with every key loaded;
+  meanwhile a client PINGs the primary every 10 ms (the slowest answer is reported: the
+  snapshot is forkless, taken a slice per event-loop turn).
 
     python bench/replication_bench.py                      # 10k writes/s for 5 s, 1M keys
     python bench/replication_bench.py --rate 5000 --seconds 3 --keys 100000 --replica redis
@@ -17,6 +19,7 @@ import multiprocessing
 import os
 import statistics
 import sys
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -122,13 +125,39 @@ def bench_full_sync(impl: str, kind: str, keys: int) -> dict:
         t0 = time.time()
         P.execute_command("DEBUG", "POPULATE", keys)
         fill = time.time() - t0
+        # the primary keeps serving while it snapshots: the slowest PING meanwhile
+        stop = threading.Event()
+        pings: list = []
+
+        def ping() -> None:
+            r = redis.Redis(port=p.port, socket_timeout=600)
+            while not stop.is_set():
+                t = time.perf_counter()
+                r.ping()
+                pings.append(time.perf_counter() - t)
+                time.sleep(0.01)
+
+        pinger = threading.Thread(target=ping, daemon=True)
+        pinger.start()
         t0 = time.time()
         rep = start_replica(kind, impl, p.port)
         try:
             t1 = wait_up(rep.port, keys)
+            stop.set()
+            pinger.join(60)
             info = P.info("stats")
-            return {"keys": keys, "fill_s": fill, "sync_s": t1 - t0,
-                    "sync_full": info["sync_full"]}
+            out = {"keys": keys, "fill_s": fill, "sync_s": t1 - t0,
+                   "sync_full": info["sync_full"], "detail": "",
+                   "ping_max_ms": max(pings) * 1000 if pings else 0.0}
+            # where the time went: the primary's snapshot (the event loop is busy meanwhile)
+            # and, for a Strata replica, its load, from both events logs
+            notes = [e[2].decode() for e in P.execute_command("STRATA.EVENTS")
+                     if e[1] == b"sync-full"]
+            if kind == "strata":
+                notes += [e[2].decode() for e in redis.Redis(port=rep.port).execute_command(
+                    "STRATA.EVENTS") if e[1] == b"sync-full"]
+            out["detail"] = "; ".join(notes)
+            return out
         finally:
             rep.stop()
     finally:
@@ -152,8 +181,10 @@ def main() -> None:
              lag["max_ms"], lag["samples"], lag["missing"]))
     if not args.skip_sync:
         fs = bench_full_sync(impl, args.replica, args.keys)
-        print("full sync of %d keys to a %s replica: %.2f s (filling took %.2f s)"
-              % (fs["keys"], args.replica, fs["sync_s"], fs["fill_s"]))
+        print("full sync of %d keys to a %s replica: %.2f s (filling took %.2f s), slowest "
+              "PING to the primary meanwhile %.1f ms\n  %s"
+              % (fs["keys"], args.replica, fs["sync_s"], fs["fill_s"], fs["ping_max_ms"],
+                 fs["detail"]))
 
 
 if __name__ == "__main__":

@@ -77,6 +77,8 @@ def _register() -> None:
     R(Option("repl-diskless-sync", "bool", True))
     R(Option("repl-diskless-sync-delay", "int", 5, minimum=0, maximum=INT_MAX))
     R(Option("repl-diskless-sync-max-replicas", "int", 0, minimum=0, maximum=INT_MAX))
+    # Strata's own: replicas a primary accepts (ElastiCache's 5 read replicas); 0 = no cap
+    R(Option("max-replicas", "int", 5, minimum=0, maximum=INT_MAX))
     # the replica always receives the snapshot in memory and loads it after the transfer
     R(Option("repl-diskless-load", "enum", "disabled",
              choices=("disabled", "on-empty-db", "swapdb")))
@@ -225,8 +227,9 @@ class Replication(PrimarySide, ReplicaSide):
         if write and cfg["replica-read-only"]:
             return errors.READONLY_REPLICA
         if not cfg["replica-serve-stale-data"] and self.link_state != CONNECTED \
-                and not cmd.is_stale:
-            return errors.MASTERDOWN
+                and (not cmd.is_stale or (cmd.name == "exec" and c.multi
+                                          and not all(q.is_stale for q, _ in c.multi))):
+            return errors.MASTERDOWN  # an EXEC of queued non-stale commands too
         return None
 
     # ---------------------------------------------------------------- config

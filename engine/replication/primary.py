@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, List, Optional
 from .. import errors
 from ..errors import CommandError
 from ..log import NOTICE, WARNING
+from ..output_limits import check as check_output_limits
 from .backlog import ReplicationBacklog
 from . import snapshot
 
@@ -38,6 +39,7 @@ _SELECTS: dict = {}
 # replica states (INFO shows wait_bgsave / send_bulk / online, as Redis 7.0)
 WAIT_BGSAVE, SEND_BULK, ONLINE = "wait_bgsave", "send_bulk", "online"
 REPLICA_OBUF_HARD_LIMIT = 256 * 1024 * 1024  # client-output-buffer-limit replica 256mb
+SYNC_SLICE = 0.01  # seconds of snapshot work per event-loop turn during a full sync
 
 
 def select_command(dbid: int) -> bytes:
@@ -107,7 +109,9 @@ class PrimarySide:
         self.seldb = -1
         self._pending = bytearray()
         self._flush_scheduled = False
-        self._multi_state = 0       # 0 none, 1 begun (MULTI not sent yet), 2 MULTI sent
+        # 0 none, 1 begun (nothing written yet), 3 one write held back, 2 MULTI sent
+        self._multi_state = 0
+        self._held: Any = None      # (dbid, argv) of the held write
         self._after_exec = False
         self._waiting_sync: List["Client"] = []
         self._sync_timer: Any = None
@@ -127,13 +131,26 @@ class PrimarySide:
             name = argv[0]
             if name == b"EXEC" or name == b"exec" or name.lower() == b"exec":
                 return  # EXEC's own propagation: we already wrapped its commands
+        state = self._multi_state
+        if state == 1:
+            # propagatePendingCommands(): a transaction's single write goes out bare;
+            # MULTI only once a second one comes
+            self._held = (dbid, argv)
+            self._multi_state = 3
+            return
+        if state == 3:
+            held, self._held = self._held, None
+            self._multi_state = 2
+            self._feed(held[0], held[1], True)
+        self._feed(dbid, argv, False)
+
+    def _feed(self, dbid: int, argv: List[Any], multi: bool) -> None:
         out = self._pending
         if dbid != self.seldb:
             out += select_command(dbid)
             self.seldb = dbid
-        if self._multi_state == 1:
+        if multi:
             out += MULTI
-            self._multi_state = 2
         encode_command(out, argv)
         if not self._flush_scheduled:
             self._schedule_flush()
@@ -155,6 +172,9 @@ class PrimarySide:
             self._pending += EXEC
             if not self._flush_scheduled:
                 self._schedule_flush()
+        elif self._multi_state == 3:
+            held, self._held = self._held, None
+            self._feed(held[0], held[1], False)
         self._multi_state = 0
         self._after_exec = True
 
@@ -188,10 +208,8 @@ class PrimarySide:
                 if t is None or t.is_closing():
                     continue
                 t.write(data)
-                if t.get_write_buffer_size() > REPLICA_OBUF_HARD_LIMIT:
-                    self.log(WARNING, "Client %s scheduled to be closed ASAP for overcoming "
-                             "of output buffer limits." % c.addr)
-                    self.engine.loop.call_soon(c.close)
+                if t.get_write_buffer_size():  # client-output-buffer-limit replica ...
+                    check_output_limits(c)
 
     def _start_stream(self, c: "Client") -> None:
         """A diskless replica acknowledged its snapshot: send what was kept meanwhile
@@ -254,6 +272,9 @@ class PrimarySide:
             raise CommandError(errors.NOMASTERLINK)
         if getattr(c, "transport", None) is None or eng.loop is None:
             raise CommandError(errors.SYNC_NOT_NETWORK)
+        cap = eng.config.values["max-replicas"]
+        if cap and len(self.replicas) >= cap:
+            raise CommandError(errors.MAX_REPLICAS % cap)
         info = getattr(c, "repl_info", None)
         if info is None:
             info = c.repl_info = ReplicaInfo()
@@ -329,7 +350,8 @@ class PrimarySide:
             self._sync_timer = eng.loop.call_later(delay, self._start_snapshot)
 
     def _start_snapshot(self) -> None:
-        """One snapshot for every replica waiting: +FULLRESYNC, the RDB, then online."""
+        """One snapshot for every replica waiting: +FULLRESYNC now, the RDB once written,
+        then the stream from the snapshot's offset (kept in each replica's buffer)."""
         self._sync_timer = None
         targets = [c for c in self._waiting_sync if not c.closed]
         self._waiting_sync = []
@@ -339,36 +361,116 @@ class PrimarySide:
         self.ensure_backlog()
         self.flush_stream()
         offset = self.master_repl_offset
-        cfg = eng.config.values
-        diskless = cfg["repl-diskless-sync"]
-        t0 = time.perf_counter()
-        payload = snapshot.dump(eng, eng.replid, offset)
-        took = time.perf_counter() - t0
-        if not diskless:
-            self._save_copy(payload)
+        diskless = eng.config.values["repl-diskless-sync"]
         self.seldb = -1  # the next command selects its database again
         for c in targets:
             info = c.repl_info
+            info.sync_offset = offset
+            info.buffer = []  # what is written from now on, sent after the snapshot
             t = c.transport
-            if t is None or t.is_closing():
-                continue
-            if not info.old_sync:
+            if not info.old_sync and t is not None and not t.is_closing():
                 t.write(b"+FULLRESYNC %s %d\r\n" % (eng.replid.encode(), offset))
-            if diskless and info.capa_eof:
+        if self._background_snapshot(targets, offset, diskless):
+            return
+        # another save holds the copy-on-write hook: a snapshot taken right here
+        t0 = time.perf_counter()
+        payload = snapshot.dump(eng, eng.replid, offset)
+        if not diskless:
+            self._save_copy(payload)
+        self._deliver(targets, payload, diskless, offset, time.perf_counter() - t0)
+
+    def _background_snapshot(self, targets: List["Client"], offset: int,
+                             diskless: bool) -> bool:
+        """The forkless snapshot of engine/persistence/bgsave.py (copy-on-write per key),
+        walked a slice per event-loop turn while clients are served, as Redis forks a
+        child. Diskless, replicas with capa eof get its bytes as they are made, framed by
+        ``$EOF:<mark>``; the others get ``$<length>`` and the whole of it at the end (and a
+        disk-based sync saves it as ``dbfilename``). False when another save holds the
+        keyspace's copy-on-write hook (the caller then snapshots inline)."""
+        from ..persistence.bgsave import Snapshot, SnapshotError
+        eng = self.engine
+        pm = getattr(eng, "persistence", None)
+        loop = eng.loop
+        if pm is None or loop is None or eng.snapshot is not None or \
+                getattr(pm, "job", None) is not None:
+            return False
+        streamed = [c for c in targets if diskless and c.repl_info.capa_eof
+                    and c.transport is not None and not c.transport.is_closing()]
+        mark = os.urandom(20).hex().encode()
+        for c in streamed:
+            c.repl_info.state = SEND_BULK  # no keepalive newline inside the payload
+            c.transport.write(b"$EOF:" + mark + b"\r\n")
+        sink = _SyncSink([c.transport for c in streamed], len(streamed) < len(targets))
+        aux = pm.aux_fields() + [(b"repl-stream-db", b"0"), (b"repl-id", eng.replid.encode()),
+                                 (b"repl-offset", b"%d" % offset)]
+        snap = Snapshot(eng, sink, aux, pm.function_codes())
+        eng.snapshot = snap
+        t0 = time.perf_counter()
+
+        def step() -> None:
+            if eng.snapshot is not snap:  # a BGSAVE took the hook: this image is void
+                self.log(WARNING, "Replica sync snapshot interrupted by another save")
+                for c in targets:
+                    c.close()  # they ask again
+                return
+            try:
+                finished = snap.step(time.perf_counter() + SYNC_SLICE)
+            except SnapshotError as e:
+                finished = None
+                self.log(WARNING, "Replica sync snapshot failed: %s" % e)
+            if finished is False:
+                loop.call_soon(step)
+                return
+            eng.snapshot = None
+            if finished is None:
+                for c in targets:
+                    c.close()
+                return
+            took = time.perf_counter() - t0
+            payload = b"".join(sink.parts) if sink.parts is not None else b""
+            if not diskless:
+                self._save_copy(payload)
+            for c in streamed:
+                t = c.transport
+                if c.closed or t is None or t.is_closing():
+                    continue
+                t.write(mark)
+                self._go_online(c)  # its stream starts at its first ACK
+                self._synced(c, sink.size, "diskless", offset, took)
+            self._deliver([c for c in targets if c not in streamed], payload, False,
+                          offset, took)
+
+        loop.call_soon(step)
+        return True
+
+    def _deliver(self, targets: List["Client"], payload: bytes, diskless: bool,
+                 offset: int, took: float) -> None:
+        """Send the snapshot: ``$EOF:<mark>`` framing to a replica with capa eof in
+        diskless mode (its stream waits for its first ACK, which is how it finds the end),
+        else ``$<length>`` with the stream right behind."""
+        for c in targets:
+            info = c.repl_info
+            t = c.transport
+            if c.closed or t is None or t.is_closing():
+                continue
+            eof = diskless and info.capa_eof
+            if eof:
                 mark = os.urandom(20).hex().encode()
                 t.write(b"$EOF:" + mark + b"\r\n")
                 t.write(payload)
                 t.write(mark)
-                info.buffer = []  # the stream starts at its first ACK
             else:
                 t.write(b"$%d\r\n" % len(payload))
                 t.write(payload)
-            info.sync_offset = offset
             self._go_online(c)
-            self.event("sync-full", "Synchronization with replica %s succeeded: %d bytes "
-                       "of RDB (%s) at offset %d, snapshot in %.3f s"
-                       % (self.replica_name(c), len(payload),
-                          "diskless" if diskless and info.capa_eof else "disk", offset, took))
+            if not eof:
+                self._start_stream(c)
+            self._synced(c, len(payload), "diskless" if eof else "disk", offset, took)
+
+    def _synced(self, c: "Client", size: int, how: str, offset: int, took: float) -> None:
+        self.event("sync-full", "Synchronization with replica %s succeeded: %d bytes of "
+                   "RDB (%s) at offset %d, snapshot in %.3f s"
+                   % (self.replica_name(c), size, how, offset, took))
 
     def _save_copy(self, payload: bytes) -> None:
         """Disk-based sync writes the snapshot to ``dbfilename`` first, as Redis does."""
@@ -599,3 +701,29 @@ class PrimarySide:
 
 def arg_text(b: bytes) -> str:
     return b.decode("utf-8", "surrogateescape")
+
+
+class _SyncSink:
+    """Where a full sync's snapshot bytes go (the sink interface of bgsave.Snapshot):
+    straight to the replicas that read the EOF-marked form, and kept whole for those that
+    need the length first. ``pending`` (their unsent output) holds the walk back when
+    replicas read slower than the snapshot is made."""
+
+    def __init__(self, transports: List[Any], keep: bool) -> None:
+        self.transports = transports
+        self.parts: Optional[List[bytes]] = [] if keep else None
+        self.error: Optional[str] = None
+        self.size = 0
+
+    @property
+    def pending(self) -> int:
+        return max((t.get_write_buffer_size() for t in self.transports
+                    if not t.is_closing()), default=0)
+
+    def write(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        for t in self.transports:
+            if not t.is_closing():
+                t.write(chunk)
+        if self.parts is not None:
+            self.parts.append(chunk)

@@ -37,6 +37,7 @@ def dump(engine: "Engine", replid: str, offset: int) -> bytes:
             continue
         parts.append(rdb.db_header(db.id, len(table), table.volatile_count))
         for key, value, expire, access in table.entries():
+            value = db.materialize(value)  # a tiered value is read back from disk
             parts.append(entry(key, value, expire, access, clock))
     body = b"".join(parts)
     return body + rdb.trailer(crc64(0, body))

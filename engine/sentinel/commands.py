@@ -15,7 +15,8 @@ from ..engine import Engine
 from ..errors import CommandError
 from ..replies import OK, Status
 from .config import SentinelConfigError, apply_directive
-from .monitor import (FAST_INFO_PERIOD, Instance, MasterInstance, NO_FAILOVER, Sentinel)
+from .monitor import (FAST_INFO_PERIOD, Instance, MasterInstance, NO_FAILOVER, Sentinel,
+                      current_address)
 
 __all__ = ["SentinelEngine"]
 
@@ -168,7 +169,8 @@ def sentinel_command(eng: SentinelEngine, c: Any, argv: List[bytes]) -> Any:
         m = s.masters.get(argv[2].decode("utf-8", "surrogateescape"))
         if m is None:
             return None
-        return [m.ip.encode(), str(m.port).encode()]
+        ip, port = current_address(m)
+        return [ip.encode(), str(port).encode()]
     if sub == b"is-master-down-by-addr":
         _arity(argv, 6)
         ip = argv[2].decode()
@@ -324,8 +326,9 @@ def info_command(eng: SentinelEngine, c: Any, argv: List[bytes]) -> Any:
         for i, m in enumerate(s.masters.values()):
             status = "odown" if "o_down" in m.flags else \
                 "sdown" if "s_down" in m.flags else "ok"
+            ip, port = current_address(m)
             lines.append("master%d:name=%s,status=%s,address=%s:%d,slaves=%d,sentinels=%d"
-                         % (i, m.name, status, m.ip, m.port, len(m.replicas),
+                         % (i, m.name, status, ip, port, len(m.replicas),
                             len(m.sentinels) + 1))
         parts.append("# Sentinel\r\n" + "".join(line + "\r\n" for line in lines))
     text = "\r\n".join(parts).encode()

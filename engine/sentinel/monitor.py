@@ -51,6 +51,7 @@ DEFAULT_DOWN_AFTER = 30000
 DEFAULT_FAILOVER_TIMEOUT = 180000
 MIN_LINK_RECONNECT = 0.1
 CONVERT_WAIT = 2.0    # a returning old master reports role:master this long before SLAVEOF
+FRESH_INFO_WAIT = 1.0  # how long the leader waits for replica offsets read after +sdown
 
 # failover states (INFO and SENTINEL MASTER show them by these names)
 NO_FAILOVER = "none"
@@ -170,6 +171,15 @@ def _now() -> float:
     return time.time()
 
 
+def current_address(m: "MasterInstance") -> Tuple[str, int]:
+    """sentinelGetCurrentMasterAddress(): once the promoted replica acknowledged its new
+    role (reconf_slaves), the master's address is already the promoted one."""
+    p = m.promoted_slave
+    if p is not None and m.failover_state == RECONF_SLAVES:
+        return p.ip, p.port
+    return m.ip, m.port
+
+
 class Instance:
     """A monitored master, replica, or another monitor (sentinelRedisInstance)."""
 
@@ -191,6 +201,7 @@ class Instance:
         self.last_hello_time = 0.0        # for monitors: last hello heard
         self.last_hello_sent = 0.0
         self.info_refresh = 0.0
+        self.info_asked = 0.0             # when the INFO behind info_refresh was sent
         self.info_pending = False
         self.role_reported = kind if kind != "sentinel" else "sentinel"
         self.role_reported_time = now
@@ -377,7 +388,9 @@ class Sentinel:
             self.log(WARNING, "sentinel timer error: %r\n%s" % (e, traceback.format_exc()))
         loop = self.engine.loop
         if loop is not None and not loop.is_closed():
-            self._timer = loop.call_later(0.1, self._tick)
+            # 10..19 ticks a second, varying, as sentinelTimer changes server.hz: monitors
+            # that saw the same failure at the same instant drift apart before voting
+            self._timer = loop.call_later(1.0 / (10 + random.randrange(10)), self._tick)
 
     def _handle_master(self, m: MasterInstance, now: float) -> None:
         self._handle_instance(m, now)
@@ -499,9 +512,11 @@ class Sentinel:
         if fut is None:
             return
         ri.info_pending = True
+        asked = _now()
 
         def done(f: asyncio.Future, ri: Instance = ri) -> None:
             ri.info_pending = False
+            ri.info_asked = asked
             r = f.result()
             if isinstance(r, bytes):
                 try:
@@ -522,8 +537,9 @@ class Sentinel:
         if m is None or link is None:
             return
         ri.last_hello_sent = _now()
+        ip, port = current_address(m)
         payload = "%s,%d,%s,%d,%s,%s,%d,%d" % (
-            self._my_ip(ri), self.port, self.myid, self.current_epoch, m.name, m.ip, m.port,
+            self._my_ip(ri), self.port, self.myid, self.current_epoch, m.name, ip, port,
             m.config_epoch)
         fut = link.send("PUBLISH", HELLO_CHANNEL, payload)
         if fut is not None:
@@ -607,6 +623,9 @@ class Sentinel:
             self.event("+promoted-slave", ri)
             self.event("+failover-state-reconf-slaves", m)
             self.flush_config()
+            # sentinelForceHelloUpdateForMaster(): tell the other monitors now
+            for x in [m] + list(m.replicas.values()):
+                x.last_hello_sent = 0.0
             return
         # a replica following the promoted one during reconfiguration
         if ri.kind == "slave" and role == "slave" and m.promoted_slave is not None \
@@ -851,8 +870,9 @@ class Sentinel:
         if st == NO_FAILOVER:
             return
         if st == WAIT_START:
-            if now < m.failover_start_time:
-                return
+            # counted at once, as sentinelFailoverWaitStart (the votes asked for when the
+            # failover started arrive on later ticks; failover_start_time's random part
+            # only spaces out retries)
             leader = self._get_leader(m, m.failover_epoch)
             if leader != self.myid and "force_failover" not in m.flags:
                 timeout = min(ELECTION_TIMEOUT, m.failover_timeout / 1000)
@@ -869,6 +889,9 @@ class Sentinel:
             self.event("+failover-state-select-slave", m)
             st = SELECT_SLAVE
         if st == SELECT_SLAVE:
+            if not self._offsets_fresh(m) \
+                    and now - m.failover_state_change_time < FRESH_INFO_WAIT:
+                return  # INFO every FAST_INFO_PERIOD brings the final offsets
             best = self._select_replica(m, now)
             if best is None:
                 self.event("-failover-abort-no-good-slave", m)
@@ -902,6 +925,19 @@ class Sentinel:
             return
         if st == RECONF_SLAVES:
             self._reconf_replicas(m, now)
+
+    def _offsets_fresh(self, m: MasterInstance) -> bool:
+        """Does every reachable replica's known offset come from an INFO asked after the
+        master went down (so no byte it received from it is missing from the count)? Redis
+        takes the last INFO, up to 5 s old; waiting up to FRESH_INFO_WAIT for one more
+        makes "the highest offset" exact, so the replica promoted holds every write any
+        replica acknowledged (WAIT) before the failure."""
+        for ri in m.replicas.values():
+            if ri.link is None or not ri.link.connected or ri.flags & {"s_down", "o_down"}:
+                continue
+            if ri.info_asked < m.s_down_since:
+                return False
+        return True
 
     def _select_replica(self, m: MasterInstance, now: float) -> Optional[Instance]:
         """sentinelSelectSlave(): the replica with the best priority, then offset."""
