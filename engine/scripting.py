@@ -32,7 +32,7 @@ from lupa import lua51
 from native.resp_common import BigNumber, DoubleText, SetReply
 from native.resp_py import split_inline
 
-from . import errors
+from . import errors, scripting_libs
 from .commands.table import Command
 from .config import REDIS_VERSION
 from .connection import Client
@@ -294,8 +294,15 @@ local math_ = {}
 for k, v in pairs(math) do math_[k] = v end
 local m = api_table({'math_random', 'math_randomseed'})
 math_.random, math_.randomseed = m.random, m.randomseed
-local bit = {}
-for name, f in pairs(py.bit) do API[f] = true bit[name] = f end
+local function c_library(fns, info)
+  local t = {}
+  for name, f in pairs(fns) do API[f] = true t[name] = f end
+  for k, v in pairs(info or {}) do t[k] = v end
+  return t
+end
+local bit = c_library(py.bit)
+local cmsgpack = c_library(py.cmsgpack, py.cmsgpack_info)
+local struct = c_library(py.struct)
 
 local NULL = newproxy(false)
 local json_escape = {}
@@ -306,8 +313,14 @@ json_escape['"'], json_escape['\\'], json_escape['/'] = '\\"', '\\\\', '\\/'
 json_escape['\127'] = '\\u007f'
 local function json_string(s) return '"' .. strgsub(s, '[%z\1-\31"/\\\127]', json_escape) .. '"' end
 local function json_fail(v, reason) error('Cannot serialise ' .. type(v) .. ': ' .. reason, 0) end
+-- cjson.encode_max_depth / encode_invalid_numbers (0 off, 1 on, 2 null), set per call
+local json_max_depth, json_invalid = 1000, 0
 local function json_number(v)
-  if v ~= v or v == huge or v == -huge then json_fail(v, 'must not be NaN or Inf') end
+  if v ~= v or v == huge or v == -huge then
+    if json_invalid == 0 then json_fail(v, 'must not be NaN or Inf') end
+    if json_invalid == 2 then return 'null' end
+    if v ~= v then return 'nan' end
+  end
   return strformat('%.14g', v)
 end
 local function json_value(v, depth, out)
@@ -318,7 +331,9 @@ local function json_value(v, depth, out)
   elseif t == 'nil' or v == NULL then out[#out + 1] = 'null'
   elseif t == 'table' then
     depth = depth + 1
-    if depth > 1000 then error(strformat('Cannot serialise, excessive nesting (%d)', depth), 0) end
+    if depth > json_max_depth then
+      error(strformat('Cannot serialise, excessive nesting (%d)', depth), 0)
+    end
     local max, items = 0, 0
     for k in next, v do
       if type(k) == 'number' and k >= 1 and floor(k) == k then
@@ -355,13 +370,16 @@ local function json_value(v, depth, out)
     json_fail(v, 'type not supported')
   end
 end
-local function json_encode(v)
+local function json_encode(v, max_depth, invalid)
+  json_max_depth, json_invalid = max_depth, invalid
   local out = {}
   local ok, err = pcall(json_value, v, 0, out)
   if not ok then return false, err end
   return true, concat(out)
 end
-local cjson = api_table({'cjson_encode', 'cjson_decode'})
+local cjson = api_table({'cjson_encode', 'cjson_decode', 'cjson_encode_max_depth',
+                         'cjson_decode_max_depth', 'cjson_encode_invalid_numbers',
+                         'cjson_encode_keep_buffer'})
 cjson._NAME, cjson._VERSION, cjson.null = 'cjson', '2.1.0', NULL
 
 -- The sandbox ----------------------------------------------------------------------------
@@ -388,6 +406,7 @@ local resume = coroutine.resume
 function coroutine_.resume(...) return unwrap_results(resume(...)) end
 lib.string, lib.table, lib.coroutine = string_proxy, protect(table_), protect(coroutine_)
 lib.math, lib.bit, lib.cjson = protect(math_), protect(bit), protect(cjson)
+lib.cmsgpack, lib.struct = protect(cmsgpack), protect(struct)
 lib.redis = protect(redis)
 getmetatable('').__index = string_proxy
 STRING_META = protect(getmetatable(''))
@@ -611,6 +630,13 @@ def _checkint(args: tuple, i: int, fname: bytes) -> int:
     return round(n) if abs(n) < 2 ** 63 else LLONG_MIN
 
 
+def _json_arg_init(args: tuple, most: int, name: bytes) -> None:
+    """json_arg_init(): a cjson config function takes at most ``most`` arguments."""
+    if len(args) > most:
+        raise _LibError(errors.LUA_ARG_CHECK % (most + 1, name.decode(),
+                                                "found too many arguments"))
+
+
 def _lua_typename(args: tuple, i: int) -> str:
     if i >= len(args):
         return "no value"
@@ -629,16 +655,8 @@ def _lua_typename(args: tuple, i: int) -> str:
 # ============================================================================ libraries
 
 
-class _LibError(Exception):
-    pass
-
-
-class LuaRaise(Exception):
-    """Raised by a Python function called from Lua: Lua sees ``value`` as the error."""
-
-    def __init__(self, value: Any) -> None:
-        super().__init__()
-        self.value = value
+_LibError = scripting_libs.LibError   # luaL_error() from a library function
+LuaRaise = scripting_libs.LuaRaise     # any other error value Lua should see
 
 
 def _barg(args: tuple, i: int, fname: bytes) -> int:
@@ -713,8 +731,9 @@ class _JsonDecoder:
     """lua-cjson 2.1's decoder (Redis's defaults: invalid numbers allowed, depth 1000), its
     error texts included; values come out as Lua values of ``state``."""
 
-    def __init__(self, state: "LuaState", data: bytes) -> None:
+    def __init__(self, state: "LuaState", data: bytes, max_depth: int = 1000) -> None:
         self.utf16 = len(data) >= 2 and (not data[0] or not data[1])
+        self.max_depth = max_depth
         nul = data.find(b"\0")
         self.data = data if nul < 0 else data[:nul]  # the C parser stops at a NUL
         self.pos = 0
@@ -820,7 +839,7 @@ class _JsonDecoder:
 
     def descend(self) -> None:
         self.depth += 1
-        if self.depth > 1000:
+        if self.depth > self.max_depth:
             raise _LibError(errors.JSON_TOO_DEEP % (self.depth, self.pos))
 
     def key(self, tok: tuple) -> bytes:
@@ -919,6 +938,9 @@ class LuaState:
         # Lua holds these callbacks: weak references, or runtime and state never die
         self.host = weakref.proxy(host)
         me = weakref.proxy(self)
+        # lua-cjson's per-interpreter configuration (its defaults as Redis builds it)
+        self.json_cfg = {b"encode_max_depth": 1000, b"decode_max_depth": 1000,
+                         b"encode_invalid_numbers": 0, b"encode_keep_buffer": 1}
 
         def c_function(fn: Any, *bound: Any) -> Any:
             """A Python function as Lua sees a C one: luaL_error-style errors (_LibError)
@@ -943,8 +965,19 @@ class LuaState:
             b"math_randomseed": c_function(cls.math_randomseed),
             b"cjson_encode": c_function(cls.cjson_encode),
             b"cjson_decode": c_function(cls.cjson_decode),
+            b"cjson_encode_max_depth": c_function(cls.cjson_int_option, b"encode_max_depth"),
+            b"cjson_decode_max_depth": c_function(cls.cjson_int_option, b"decode_max_depth"),
+            b"cjson_encode_invalid_numbers": c_function(
+                cls.cjson_enum_option, b"encode_invalid_numbers", (b"off", b"on", b"null")),
+            b"cjson_encode_keep_buffer": c_function(
+                cls.cjson_enum_option, b"encode_keep_buffer", (b"off", b"on")),
             b"bit": rt.table_from({name: c_function(cls.bit_op, fn, name)
                                    for name, fn in _bit_functions().items()}),
+            b"cmsgpack": rt.table_from({name: c_function(fn) for name, fn
+                                        in scripting_libs.CMSGPACK.items()}),
+            b"cmsgpack_info": rt.table_from(scripting_libs.CMSGPACK_INFO),
+            b"struct": rt.table_from({name: c_function(fn) for name, fn
+                                      in scripting_libs.STRUCT.items()}),
             b"unwrap": lambda e: e.value if isinstance(e, LuaRaise) else None,
             b"check": lambda: me.host.lua_check(),
             b"register": lambda *a: me.host.lua_register(*a),
@@ -1042,7 +1075,9 @@ class LuaState:
     def cjson_encode(self, *args: Any) -> bytes:
         if len(args) != 1:
             raise _LibError(errors.LUA_ARG_EXPECTED_ONE % "encode")
-        ok, out = self.json_encode(args[0])
+        cfg = self.json_cfg
+        ok, out = self.json_encode(args[0], cfg[b"encode_max_depth"],
+                                   cfg[b"encode_invalid_numbers"])
         if not ok:
             if isinstance(out, bytes):
                 raise _LibError(arg(out))
@@ -1058,7 +1093,43 @@ class LuaState:
                 raise _LibError(errors.LUA_ARG_TYPE % (1, "decode", "string",
                                                        _lua_typename(args, 0)))
             s = _text(s).encode()
-        return _JsonDecoder(self, s).decode()
+        return _JsonDecoder(self, s, self.json_cfg[b"decode_max_depth"]).decode()
+
+    def cjson_int_option(self, name: bytes, *args: Any) -> int:
+        """json_integer_option(): cjson.encode_max_depth([n]) and decode_max_depth([n])
+        set (1 .. INT_MAX) and return the setting."""
+        _json_arg_init(args, 1, name)
+        if args and args[0] is not None:
+            n = _lua_tonumber(args[0])
+            if n is None:
+                raise _LibError(errors.LUA_ARG_TYPE % (1, name.decode(), "number",
+                                                       _lua_typename(args, 0)))
+            value = int(n) if abs(n) < 2 ** 63 else 0  # luaL_checkinteger truncates
+            if not 1 <= value <= 2147483647:
+                raise _LibError(errors.LUA_ARG_CHECK % (
+                    1, name.decode(), "expected integer between 1 and 2147483647"))
+            self.json_cfg[name] = value
+        return self.json_cfg[name]
+
+    def cjson_enum_option(self, name: bytes, options: tuple, *args: Any) -> Any:
+        """json_enum_option(): a boolean (true is option 1) or an option's name; returns
+        the setting as a boolean when it is one, else its name."""
+        _json_arg_init(args, 1, name)
+        if args and args[0] is not None:
+            v = args[0]
+            if isinstance(v, bool):
+                self.json_cfg[name] = int(v)
+            else:
+                text = _text(v)
+                if text is None:
+                    raise _LibError(errors.LUA_ARG_TYPE % (1, name.decode(), "string",
+                                                           _lua_typename(args, 0)))
+                if text.encode() not in options:
+                    raise _LibError(errors.LUA_ARG_CHECK % (
+                        1, name.decode(), "invalid option '%s'" % text))
+                self.json_cfg[name] = options.index(text.encode())
+        setting = self.json_cfg[name]
+        return bool(setting) if setting <= 1 else options[setting]
 
     # ------------------------------------------------------------ Redis -> Lua
     def to_lua(self, v: Any, resp3: bool) -> Any:
@@ -1290,6 +1361,8 @@ class Scripting:
         self._loading: tuple[float, Library] | None = None
         self.rand = _Rand48()
         self._busy: _BusyLoop | None = None
+        # DEBUG SET-DISABLE-DENY-SCRIPTS: scripts may call "noscript" commands (tests)
+        self.disable_deny_script = False
 
     @property
     def lua(self) -> LuaState:
@@ -1464,7 +1537,7 @@ class Scripting:
         n = len(argv)
         if (cmd.arity > 0 and n != cmd.arity) or n < -cmd.arity:
             return cmd, "ERR " + errors.LUA_WRONG_ARITY
-        if cmd.is_noscript:
+        if cmd.is_noscript and not self.disable_deny_script:
             return cmd, "ERR " + errors.LUA_NOSCRIPT
         if run.client.restricted:
             denied = _acl_denied(self.engine, run.client, cmd, argv, log=True)

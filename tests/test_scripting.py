@@ -1,6 +1,7 @@
 """EVAL and friends against redis-server 7.0: replies compared byte for byte (RESP2 and
 RESP3), error texts with their positions, the sandbox, the libraries scripts see (cjson,
-bit, math.random); busy scripts and SCRIPT KILL on Strata; redis-py's script helpers."""
+bit, cmsgpack, struct, math.random); busy scripts and SCRIPT KILL on Strata; redis-py's script
+helpers."""
 
 import hashlib
 import threading
@@ -325,6 +326,95 @@ def test_bit(diff):
         "bit.bxor(5, 3, 1), bit.tohex(-1, -4), bit.tohex(255, 2), bit.tobit(-1.5)}",
         "local t = {} for k in pairs(bit) do t[#t+1] = k end table.sort(t) return t",
     ])
+
+
+def test_cmsgpack(diff):
+    """lua_cmsgpack 0.4.0: integer/float widths, str8-32, array vs map detection, the
+    nesting limit, unpack_one/unpack_limit offsets and every error, stack limits."""
+    evals(diff, [
+        "return cmsgpack.pack(1, -1, -32, -33, 127, 128, 255, 256, 65535, 65536, 4294967295, "
+        "4294967296, -128, -129, -32768, -32769, -2147483648, -2147483649, 2^53 + 1, -2^63, "
+        "1e300, 2^63, 1.5, 0.1, 1/0, -1/0, 0/0, -0.0)",
+        "return cmsgpack.pack(nil, true, false, 'abc', string.rep('x', 31), "
+        "string.rep('y', 32), string.rep('z', 256), string.rep('w', 65536))",
+        "return cmsgpack.pack({}, {1,2,3}, {a=1}, {1,nil,3}, {[1.5]=2}, {[0]=1}, {[-1]=1}, "
+        "{1,2,a=3}, {[2]=1}, redis.call, print)",
+        "local t, m = {}, {} for i=1,20 do t[i] = i m['k'..i] = i end "
+        "return cmsgpack.pack(t, m)",
+        "local t = {} local c = t for i=1,20 do c[1] = {} c = c[1] end return cmsgpack.pack(t)",
+        "local t = {} t[1] = t return cmsgpack.pack(t)", "return cmsgpack.pack()",
+        "return {cmsgpack.unpack()}", "return {cmsgpack.unpack(12)}",
+        "return {cmsgpack.unpack({})}",
+        "return {type(cmsgpack.pack), cmsgpack._NAME, cmsgpack._VERSION, cmsgpack._COPYRIGHT,"
+        " cmsgpack._DESCRIPTION}",
+        "cmsgpack.x = 1 return 1",
+        "local t = {} for k in pairs(cmsgpack) do t[#t+1] = k end table.sort(t) return t",
+    ])
+    unpack = [
+        b"\x01\x02\xa3abc\xc0\xc3\xc2\x93\x01\x02\x03\x82\xa1a\x01\xa1b\x02",
+        b"\xd9\x03abc\xda\x00\x02xy\xdb\x00\x00\x00\x01z\xdc\x00\x01\x05"
+        b"\xdd\x00\x00\x00\x01\x06\xde\x00\x01\x01\x02\xdf\x00\x00\x00\x00",
+        b"\xc1", b"\xc4\x01a", b"\x93\x01", b"\xcd\x01", b"\x81\xc0\x01", b"",
+        b"\x81\xcb\x7f\xf8\x00\x00\x00\x00\x00\x00\x01", b"\x82\x01",
+        b"\x93\x91\x81\xa1k", b"\xdd\xff\xff\xff\xff\x01",
+    ]
+    for data in unpack:
+        diff.check("EVAL", "return {cmsgpack.unpack(ARGV[1])}", 0, data)
+    numbers = (b"\xcb\x3f\xf8\x00\x00\x00\x00\x00\x00\xca\x3f\xc0\x00\x00"
+               b"\xcf\xff\xff\xff\xff\xff\xff\xff\xff\xd3\x80\x00\x00\x00\x00\x00\x00\x00"
+               b"\xd0\x80\xd1\x80\x00\xd2\x80\x00\x00\x00\xcc\xff\xcd\xff\xff\xce\xff\xff\xff\xff")
+    diff.check("EVAL", "return cjson.encode({cmsgpack.unpack(ARGV[1])})", 0, numbers)
+    diff.check("EVAL", "return cmsgpack.pack(cmsgpack.unpack(ARGV[1]))", 0,
+               b"\x93\x91\x81\xa1k\x92\xc3\xc0\x80\x90\x82\x01\x02\x03\x04")
+    for call in ["unpack_one(ARGV[1])", "unpack_one(ARGV[1], 2)", "unpack_one(ARGV[1], 3)",
+                 "unpack_one(ARGV[1], 4)", "unpack_one(ARGV[1], -1)", "unpack_one(ARGV[1], 'x')",
+                 "unpack_one(ARGV[1], '1')", "unpack_one(ARGV[1], 1.7)",
+                 "unpack_limit(ARGV[1], 2)", "unpack_limit(ARGV[1], 0, 0)",
+                 "unpack_limit(ARGV[1], 0, 1)", "unpack_limit(ARGV[1], -1)",
+                 "unpack_limit(ARGV[1])", "unpack_limit(ARGV[1], 5, 1)"]:
+        diff.check("EVAL", "return {cmsgpack.%s}" % call, 0, b"\x01\x02\x03")
+    # Lua's C stack limit (8000 slots): deep nesting and many results fail as in Redis
+    count = "local t = cmsgpack.unpack(ARGV[1]) return 1"
+    for data in (b"\x91" * 3999 + b"\x01", b"\x91" * 4000 + b"\x01",
+                 b"\x81\x01" * 3999 + b"\x01", b"\x81\x01" * 4000 + b"\x01"):
+        diff.check("EVAL", count, 0, data)
+    for script, n in (("cmsgpack.unpack(ARGV[1])", 7999), ("cmsgpack.unpack(ARGV[1])", 8000),
+                      ("cmsgpack.unpack(ARGV[1], 1)", 7999),
+                      ("cmsgpack.unpack_limit(ARGV[1], 7999)", 7999),
+                      ("cmsgpack.unpack_limit(ARGV[1], 9000, 3)", 9000)):
+        diff.check("EVAL", "return select('#', %s)" % script, 0, b"\x01" * n)
+
+
+def test_struct(diff):
+    """lua_struct 0.2: sizes, endianness, alignment, strings, and its error texts."""
+    evals(diff, [
+        "return struct.pack('>bBhHlLTiI', -1, 255, -2, 65535, -3, 4, 5, -6, 7)",
+        "return struct.pack('<bBhHlLTi3I5', -1, 255, -2, 65535, -3, 4, 5, -6, 7)",
+        "return struct.pack('!4 b i4 d f', 1, 2, 3.5, 1e300)",
+        "return struct.pack('>d<f', 1.1, 2.2)",
+        "return struct.pack('c3 c0 s', 'abcdef', 'xy', 'zz')",
+        "return struct.pack('c3', 'ab')", "return struct.pack('i', 'x')",
+        "return struct.pack('z', 1)", "return struct.pack('i33', 1)",
+        "return struct.pack('i99999999999', 1)", "return struct.pack('!3 i', 1)",
+        "return struct.pack('i16', -1)", "return struct.pack('>i16', -1)",
+        "return struct.pack('xxi', 1.9)", "return struct.pack('L', -1.5)", "return struct.pack()",
+        "return {struct.unpack('>bBhHlLTiI', "
+        "struct.pack('>bBhHlLTiI', -1, 255, -2, 65535, -3, 4, 5, -6, 7))}",
+        "return {struct.unpack('<i3I5', struct.pack('<i3I5', -6, 7))}",
+        "return cjson.encode({struct.unpack('!4 b i4 d f', "
+        "struct.pack('!4 b i4 d f', 1, 2, 3.5, 1.25))})",
+        "return {struct.size('bhi!8d c3 x')}", "return {struct.size('s')}",
+        "return {struct.size('c0')}", "return {struct.size('q')}", "return {struct.size()}",
+        "return {struct.size(12)}",
+        "local t = {} for k in pairs(struct) do t[#t+1] = k end table.sort(t) return t",
+    ])
+    for fmt, data, init in (("b c0", b"\x03abcd", ""), ("c0", b"\x03abcd", ""),
+                            ("s s", b"ab\x00cd\x00e", ""), ("s s s", b"ab\x00cd\x00e", ""),
+                            ("i", b"ab", ""), ("b", b"ab", ", 2"), ("b", b"ab", ", 3"),
+                            ("b", b"ab", ", 4"), ("b", b"ab", ", 0"), ("b", b"ab", ", -5"),
+                            ("x", b"ab", ""), ("i16", b"\xff" * 16, ""), ("I9", b"\xff" * 9, ""),
+                            ("l", b"\xff" * 8, ""), ("L", b"\xff" * 8, "")):
+        diff.check("EVAL", "return {struct.unpack('%s', ARGV[1]%s)}" % (fmt, init), 0, data)
 
 
 def test_math_random_is_redis_prng(diff):

@@ -8,7 +8,8 @@ __all__ = ["TABLE", "command", "container", "lookup", "load_all", "FAMILIES"]
 
 FAMILIES = ("connection", "strings", "transactions", "bitmaps", "keys", "server", "introspection",
             "lists", "hashes", "sets", "pubsub", "zsets", "streams", "hyperloglog",
-            "geo", "sort", "acl", "scripting", "persistence", "replication")
+            "geo", "sort", "acl", "scripting", "persistence", "replication", "cluster",
+            "modules")
 
 
 def load_all() -> None:
