@@ -188,6 +188,12 @@ def serve_ready_keys(eng: "Engine") -> None:
             waiters = db.blocking_keys.get(key)
             if not waiters:
                 continue
+            # updateCachedTime(): a key that expired meanwhile (a MULTI with DEBUG SLEEP)
+            # is deleted by the lookup, and its waiters keep waiting
+            eng.update_clock()
+            # a key already gone (a deleted stream) is served to every waiter: XREADGROUP
+            # ones end with -UNBLOCKED, the others keep waiting
+            existed = db.table.peek(key) is not None
             for w in list(waiters):
                 c = w.client
                 if c.blocked is not w:
@@ -206,7 +212,7 @@ def serve_ready_keys(eng: "Engine") -> None:
                     w.cmd.failed_calls += 1  # updateStatsOnUnblock(had_errors)
                 _detach(w)
                 _reply_and_resume(c, reply)
-                if db.table.peek(key) is None:
+                if existed and db.table.peek(key) is None:
                     break  # the key is gone: the rest keep waiting
 
 

@@ -569,6 +569,8 @@ def _register_core() -> None:
              mutable=False))
     R(Option("enable-debug-command", "enum", "no", choices=("no", "yes", "local"),
              mutable=False))
+    R(Option("enable-module-command", "enum", "no", choices=("no", "yes", "local"),
+             mutable=False))
 
 
 def _parse_hz(words: List[str]) -> int:

@@ -65,6 +65,7 @@ INVALID_DB_INDEX = "ERR invalid DB index"
 COUNT_NOT_POSITIVE = "ERR COUNT must be > 0"
 LIMIT_NEGATIVE = "ERR LIMIT can't be negative"
 SELECT_NOT_ALLOWED_CLUSTER = "ERR SELECT is not allowed in cluster mode"
+CLUSTER_DISABLED = "ERR This instance has cluster support disabled"
 
 # ------------------------------------------------------------------- keyspace (generic)
 VALUE_OUT_OF_RANGE_BETWEEN = "ERR value is out of range, value must between %d and %d"
@@ -126,6 +127,11 @@ COMMAND_GETKEYS_BAD_ARGS = "ERR Invalid arguments specified for command"
 DEBUG_NOT_ALLOWED = ("ERR DEBUG command not allowed. If the enable-debug-command option is set to "
                      "\"local\", you can run it from a local connection, otherwise you need to set "
                      "this option in the configuration file, and then restart the server.")
+MODULE_NOT_ALLOWED = ("ERR MODULE command not allowed. If the enable-module-command option is set "
+                      "to \"local\", you can run it from a local connection, otherwise you need to "
+                      "set this option in the configuration file, and then restart the server.")
+MODULE_LOAD_FAILED = "ERR Error loading the extension. Please check the server logs."
+MODULE_NO_SUCH = "ERR Error unloading module: no such module with that name"
 SHUTDOWN_NOT_IN_PROGRESS = "ERR No shutdown in progress."
 SHUTDOWN_DENY_BLOCKING = "ERR SHUTDOWN without NOW or ABORT isn't allowed for DENY BLOCKING client"
 REPLICA_KEYSPACE = "ERR Replica can't interact with the keyspace"
@@ -146,6 +152,7 @@ BUSYKEY = "BUSYKEY Target key name already exists."
 RESTORE_TTL = "ERR Invalid TTL value, must be >= 0"
 RESTORE_IDLETIME = "ERR Invalid IDLETIME value, must be >= 0"
 RESTORE_FREQ = "ERR Invalid FREQ value, must be >= 0 and <= 255"
+DEBUG_PACKED_THRESHOLD = "ERR argument must be a memory value bigger than 1 and smaller than 4gb"
 DEBUG_RELOAD_OPTIONS = "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options."
 DEBUG_RELOAD_LOAD = "ERR Error trying to load the RDB dump, check server logs."
 SNAPSHOT_FAILED = "ERR %s"  # STRATA.SNAPSHOT: the reason, e.g. "no such snapshot 'x'"
@@ -183,6 +190,11 @@ ACL_GENPASS_BITS = ("ERR ACL GENPASS argument must be the number of bits for the
                     "password, a positive number up to 4096")
 ACL_DRYRUN_NO_USER = "ERR User '%s' not found"
 ACL_DRYRUN_NO_COMMAND = "ERR Command '%s' not found"
+PROTECTED_NOT_ALLOWED = ("ERR %s command not allowed. If the %s option is set to \"local\", you "
+                         "can run it from a local connection, otherwise you need to set this "
+                         "option in the configuration file, and then restart the server.")
+SORT_BY_DENIED = "ERR BY option of SORT denied due to insufficient ACL permissions."
+SORT_GET_DENIED = "ERR GET option of SORT denied due to insufficient ACL permissions."
 
 # The parser's protocol-error texts live in native/resp_py.py and resp_c.pyx: native code
 # may not import engine code.
@@ -371,9 +383,23 @@ LUA_SET_REPL_FLAGS = ("Invalid replication flags. Use REPL_AOF, REPL_REPLICA, RE
                       "REPL_NONE.")
 # Lua library errors (luaL_error-style: the caller's position is prefixed)
 LUA_ARG_TYPE = "bad argument #%d to '%s' (%s expected, got %s)"
+LUA_ARG_CHECK = "bad argument #%d to '%s' (%s)"
 LUA_ARG_EXPECTED_ONE = "bad argument #1 to '%s' (expected 1 argument)"
 LUA_INTERVAL_EMPTY = "bad argument #%d to 'random' (interval is empty)"
 LUA_RANDOM_ARGS = "wrong number of arguments"
+LUA_ARG_BAD = "bad argument #%d to '%s' (%s)"
+# cmsgpack and struct (lua_cmsgpack.c, lua_struct.c)
+LUA_MP_NO_INPUT = "bad argument #0 to 'pack' (MessagePack pack needs input.)"
+LUA_MP_NEGATIVE = "Invalid request to unpack with offset of %d and limit of %d."
+LUA_MP_OFFSET = "Start offset %d greater than input length %d."
+LUA_MP_EOF = "Missing bytes in input."
+LUA_MP_BADFMT = "Bad data format in input."
+LUA_MP_STACK = "stack overflow (%s)"
+LUA_STRUCT_OVERFLOW = "integral size overflow"
+LUA_STRUCT_INT_SIZE = "integral size %d is larger than limit of %d"
+LUA_STRUCT_ALIGN = "alignment %d is not a power of 2"
+LUA_STRUCT_C0 = "format 'c0' needs a previous size"
+LUA_STRUCT_UNFINISHED = "unfinished string in data"
 JSON_EXPECTED = "Expected %s but found %s at character %d"
 JSON_TOO_DEEP = "Found too many nested data structures (%d) at character %d"
 JSON_UTF16 = "JSON parser does not support UTF-16 or UTF-32"
@@ -403,6 +429,7 @@ MASTERDOWN = ("MASTERDOWN Link with MASTER is down and replica-serve-stale-data 
               "'no'.")
 NOMASTERLINK = "NOMASTERLINK Can't SYNC while not connected with my master"
 NOMASTERLINK_FAILOVER = "NOMASTERLINK Can't SYNC while failing over"
+MAX_REPLICAS = "ERR max number of replicas reached (max-replicas %d)"  # Strata's own cap
 PSYNC_FAILOVER_TO_MASTER = "ERR PSYNC FAILOVER can't be sent to a master."
 PSYNC_FAILOVER_REPLID = "ERR PSYNC FAILOVER replid must match my replid."
 SYNC_NOT_NETWORK = "ERR SYNC and PSYNC need a network connection"

@@ -15,7 +15,7 @@ from tests.support.servers import ROOT, ServerProcess, free_port, start_redis, s
 
 # Strata's own options: the oracle does not know them.
 STRATA_ONLY = {"active-expire-enabled", "bgsave-cpu-percent", "encryption-key-file",
-               "final-snapshot-name"}
+               "final-snapshot-name", "max-replicas"}
 STRATA_ONLY_PREFIXES = ("memcached-", "tiering-", "snapshot-")
 # Options whose value differs by construction: the port and directory each server runs
 # with, Strata's default bind (loopback only), and what Strata cannot change at run time

@@ -476,7 +476,8 @@ def test_replication_form(engine):
     ex("SET", "k", "v", "NX", "PXAT", "99999999999999", "GET")
     assert rec.take()[0] == []
     ex("SET", "k", "v", "XX", "PXAT", "99999999999999", "GET")
-    assert rec.take()[0] == [[b"SET", b"k", b"v", b"XX", b"PXAT", b"99999999999999", b"GET"]]
+    # any expiry is rewritten, a PXAT too (Redis 7.0's setGenericCommand)
+    assert rec.take()[0] == [[b"SET", b"k", b"v", b"PXAT", b"99999999999999"]]
     ex("SET", "k", "v", "get", "XX", "GET")
     assert rec.take()[0] == [[b"SET", b"k", b"v", b"XX"]]
     ex("SETEX", "k", "10", "v")
@@ -484,7 +485,7 @@ def test_replication_form(engine):
     ex("GETEX", "k", "EX", "10")
     assert rec.take()[0] == [[b"PEXPIREAT", b"k", when(b"k")]]
     ex("GETEX", "k", "PXAT", "99999999999999")
-    assert rec.take()[0] == [[b"GETEX", b"k", b"PXAT", b"99999999999999"]]
+    assert rec.take()[0] == [[b"PEXPIREAT", b"k", b"99999999999999"]]  # as Redis rewrites
     ex("GETEX", "k", "PERSIST")
     ex("GETEX", "k", "PERSIST")
     ex("GETEX", "k")

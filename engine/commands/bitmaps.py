@@ -287,8 +287,9 @@ def _bitfield(c: Client, argv: list[bytes], read_only: bool) -> Any:
     elif read_only:
         raise CommandError(errors.BITFIELD_RO_WRITE)
     else:
-        v = string_for_bits(c, argv[1], max_bit)[0]
+        v, grown = string_for_bits(c, argv[1], max_bit)
     out: list[Any] = []
+    changes = 0
     for op, signed, bits, offset, value, overflow in ops:
         old = _get_field(v, offset, bits, signed)
         if op == _GET:
@@ -312,11 +313,13 @@ def _bitfield(c: Client, argv: list[bytes], read_only: bool) -> Any:
                 new = (new - low) % (1 << bits) + low
         _set_field(v, offset, bits, new)
         out.append(new if op == _INCRBY else old)
-    if writes:
-        # Every SET/INCRBY counts as a change, even one that FAIL stopped.
+        if grown or new != old:
+            changes += 1
+    if changes:
+        # a write that changed nothing (or that FAIL stopped) is no change (Redis 7.0)
         c.db.signal_modified(argv[1])
         c.engine.notify_keyspace_event(notify.STRING, b"setbit", argv[1], c.db.id)
-        c.engine.dirty += sum(op != _GET for op, *_ in ops)
+        c.engine.dirty += changes
     return out
 
 

@@ -366,8 +366,17 @@ def _check_flush_args(argv: List[bytes]) -> None:
          complexity="O(N) where N is the number of keys in the selected database")
 def flushdb(c: Client, argv: List[bytes]) -> Any:
     _check_flush_args(argv)
-    c.engine.dirty += c.db.flush()
+    flushed = c.db.flush()
+    c.engine.dirty += flushed
+    _force_propagation(c, argv, flushed)
     return OK
+
+
+def _force_propagation(c: Client, argv: List[bytes], flushed: int) -> None:
+    """forceCommandPropagation(): a FLUSH of empty databases changes nothing, yet it
+    replicates (a change propagates the usual way, after the command)."""
+    if not flushed and c.engine.replication is not None:
+        c.engine.replication.propagate(c.db.id, argv)
 
 
 @command("flushall", -1, "write", acl="dangerous",
@@ -377,7 +386,9 @@ def flushdb(c: Client, argv: List[bytes]) -> Any:
 def flushall(c: Client, argv: List[bytes]) -> Any:
     _check_flush_args(argv)
     eng = c.engine
-    eng.dirty += sum(db.flush() for db in eng.dbs)
+    flushed = sum(db.flush() for db in eng.dbs)
+    eng.dirty += flushed
+    _force_propagation(c, argv, flushed)
     return OK
 
 

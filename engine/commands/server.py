@@ -14,7 +14,8 @@ from typing import Any
 from native.resp_py import string2ll
 
 from .. import errors
-from ..config import OPTIONS, REDIS_VERSION, ConfigError, canonical
+from ..config import OPTIONS, REDIS_VERSION, ConfigError, canonical, parse_memory
+from ..persistence import rdb
 from ..connection import REPLY_OFF, REPLY_ON, REPLY_SKIP_NEXT, Client
 from ..errors import CommandError, arg
 from ..glob import stringmatch
@@ -459,6 +460,9 @@ _DEBUG_HELP = [
     "    it is used instead of the 'key' prefix. These are not propagated to",
     "    replicas. Cluster slots are not respected so keys not belonging to the",
     "    current node can be created in cluster mode.",
+    "QUICKLIST-PACKED-THRESHOLD <size>",
+    "    Sets the threshold for elements to be inserted as plain vs packed nodes",
+    "    Default value is 1GB, allows values up to 4GB. Setting to 0 restores to default.",
     "RELOAD [option ...]",
     "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
     "    * MERGE: conflicting keys will be loaded from RDB.",
@@ -538,7 +542,7 @@ def debug(c: Client, argv: list[bytes]) -> Any:
             for key, value, expire, _access in db.table.entries():
                 kv = bytearray(20)
                 _mix(kv, key)
-                _value_digest(kv, value, expire)
+                _value_digest(kv, db.materialize(value), expire)  # a tiered one from disk
                 _xor(digest, bytes(kv))
         return Status(digest.hex())
     if sub == b"digest-value":
@@ -547,7 +551,7 @@ def debug(c: Client, argv: list[bytes]) -> Any:
             d = bytearray(20)
             value = c.db.table.peek(key)  # logically expired keys count, as in Redis
             if value is not None:
-                _value_digest(d, value, c.db.get_expire(key))
+                _value_digest(d, c.db.materialize(value), c.db.get_expire(key))
             out.append(Status(d.hex()))
         return out
     if sub == b"error" and n == 3:
@@ -557,6 +561,20 @@ def debug(c: Client, argv: list[bytes]) -> Any:
         return OK
     if sub == b"populate" and 3 <= n <= 5:
         return _debug_populate(c, argv)
+    if sub == b"set-disable-deny-scripts" and n == 3:
+        from .. import scripting
+        scripting.get(eng).disable_deny_script = bool(_atoi(argv[2]))
+        return OK
+    if sub == b"quicklist-packed-threshold" and n == 3:
+        try:
+            sz = parse_memory(arg(argv[2]))
+        except ConfigError:
+            sz = None
+        sz = None if sz is None else rdb.packed_threshold_value(sz)
+        if sz is None:
+            raise CommandError(errors.DEBUG_PACKED_THRESHOLD)
+        eng.config.values[rdb.PACKED_THRESHOLD_KEY] = sz
+        return OK
     if sub == b"reload":  # save, flush, load back (engine/persistence)
         err = eng.persistence.debug_reload(argv[2:])
         if err is not None:

@@ -863,7 +863,8 @@ def zmpop(c: Client, argv: list[bytes]) -> Any:
     key, zs = _first_zset(c, keys)
     if zs is None:
         return NULL_ARRAY
-    c.propagate_argv = [_pop_name(pop_max), key, b"%d" % count]
+    # replicated with the count actually popped (zmpopGenericCommand's rewrite)
+    c.propagate_argv = [_pop_name(pop_max), key, b"%d" % min(count, len(zs))]
     return _pop(c, key, zs, pop_max, count, True, True)
 
 
@@ -871,10 +872,13 @@ def _bzpop(c: Client, keys: list[bytes], pop_max: bool, timeout: float, count: i
     """blockingGenericZpopCommand(): count -1 is BZPOPMIN/BZPOPMAX, else BZMPOP. Served
     pops replicate as ZPOPMIN/ZPOPMAX (with the count for BZMPOP)."""
     nested = count != -1
-    tail = [b"%d" % count] if nested else []
+
+    def tail(zs: ZSetValue) -> list[bytes]:  # the count actually popped, as Redis rewrites
+        return [b"%d" % min(count, len(zs))] if nested else []
+
     key, zs = _first_zset(c, keys)
     if zs is not None:
-        c.propagate_argv = [_pop_name(pop_max), key] + tail
+        c.propagate_argv = [_pop_name(pop_max), key] + tail(zs)
         return _pop(c, key, zs, pop_max, count, nested, True)
 
     def retry(cl: Client) -> Any:
@@ -882,7 +886,7 @@ def _bzpop(c: Client, keys: list[bytes], pop_max: bool, timeout: float, count: i
         v = cl.db.lookup_write(ready)
         if type(v) is not ZSetValue:
             return None
-        cl.propagate_argv = [_pop_name(pop_max), ready] + tail
+        cl.propagate_argv = [_pop_name(pop_max), ready] + tail(v)
         return _pop(cl, ready, v, pop_max, count, nested, True)
 
     return block(c, keys, timeout, retry, NULL_ARRAY)
