@@ -696,8 +696,6 @@ def test_xreadgroup_block_key_replaced(bd):
     reply(w)
 
 
-@pytest.mark.xfail(reason="deleting a key does not signal its waiters yet "
-                          "(Redis's signalDeletedKeyAsReady, engine/keyspace.py)", strict=False)
 def test_xreadgroup_block_key_deleted(bd):
     bd.check("XGROUP", "CREATE", "s", "g", "$", "MKSTREAM")
     w = block(bd, "XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "s", ">")
