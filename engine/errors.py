@@ -479,3 +479,10 @@ MC_MEMLIMIT_MEGABYTES = "MEMLIMIT_ADJUST_FAILED input value is megabytes not byt
 MC_BIN_OOM_ITEM = "Out of memory allocating item"
 MC_BIN_OOM_INCR = "Out of memory incrementing value"
 MC_BIN_AUTHENTICATED = "Authenticated"
+
+# ---------------------------------------------------------------- MIGRATE (cluster.c)
+MIGRATE_KEYS_NEEDS_EMPTY_KEY = ("ERR When using MIGRATE KEYS option, the key argument must be "
+                                "set to the empty string")
+MIGRATE_IOERR_CONNECT = "IOERR error or timeout connecting to the client"
+MIGRATE_IOERR = "IOERR error or timeout %s to target instance"
+MIGRATE_TARGET_ERROR = "ERR Target instance replied with error: %s"
