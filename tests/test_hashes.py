@@ -18,6 +18,7 @@ from engine.replies import ReplyError
 from engine.types.hashes import HashValue
 from tests.support.diff import Differential
 from tests.support.raw import RawClient
+from tests.support.effects import Recorder, oracle_effects
 
 LLONG_MAX, LLONG_MIN = str(2 ** 63 - 1), str(-(2 ** 63))
 
@@ -108,62 +109,6 @@ def thresholds(strata_server, oracle_server):
         for name, value in saved.items():
             c.call("CONFIG", "SET", name, value)
         c.close()
-
-
-class Recorder:
-    """Stands in for replication and keyspace notifications of an in-process Engine."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.propagated = []
-        self.events = []
-        engine.replication = self
-        engine.notify_flags = 1
-        engine.notifier = lambda klass, event, key, dbid: self.events.append((event, key))
-
-    def propagate(self, dbid, argv):
-        self.propagated.append(argv)
-
-    def take(self):
-        out = (self.propagated, self.events)
-        self.propagated, self.events = [], []
-        return out
-
-
-def oracle_effects(oracle_server, script):
-    """Per command of ``script`` run on the oracle: (keyspace events, dirty increment)."""
-    o = RawClient(oracle_server.host, oracle_server.port)
-    sub = RawClient(oracle_server.host, oracle_server.port)
-    reader = hiredis.Reader()
-
-    def dirty() -> int:
-        info = o.call("INFO", "persistence")
-        return int(info.split(b"rdb_changes_since_last_save:")[1].split(b"\r\n")[0])
-
-    out = []
-    try:
-        o.call("FLUSHALL")
-        o.call("CONFIG", "SET", "notify-keyspace-events", "KEA")
-        sub.call("PSUBSCRIBE", "__keyevent@0__:*")
-        for cmd in script:
-            before = dirty()
-            o.call(*cmd)
-            moved = dirty() - before
-            o.call("PUBLISH", "__keyevent@0__:end", "x")
-            events = []
-            while True:
-                reader.feed(sub.read_reply())
-                msg = reader.gets()
-                channel = msg[2].split(b"__:", 1)[1]
-                if channel == b"end":
-                    break
-                events.append((channel, msg[3]))
-            out.append((events, moved))
-    finally:
-        o.call("CONFIG", "SET", "notify-keyspace-events", "")
-        o.call("FLUSHALL")
-        o.close()
-        sub.close()
-    return out
 
 
 def engine_effects(script, **options):

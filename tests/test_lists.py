@@ -11,6 +11,7 @@ import pytest
 from engine.types.lists import ListValue
 from tests.support.diff import Differential
 from tests.support.raw import RawClient
+from tests.support.effects import Recorder, info_fields
 
 LLONG_MAX, LLONG_MIN = str(2 ** 63 - 1), str(-(2 ** 63))
 
@@ -306,15 +307,6 @@ def test_client_unblock_errors(diff):
 # ------------------------------------------------------------------ counters
 
 
-def _info_fields(client, *fields):
-    text = client.call("INFO", "all")
-    reader = hiredis.Reader()
-    reader.feed(text)
-    info = reader.gets()
-    values = dict(line.split(b":", 1) for line in info.split(b"\r\n") if b":" in line)
-    return [int(values[f]) for f in fields]
-
-
 def test_dirty_and_hit_counters_match_redis(diff):
     """rdb_changes_since_last_save (server.dirty) and keyspace hits/misses as Redis's."""
     fields = (b"rdb_changes_since_last_save", b"keyspace_hits", b"keyspace_misses")
@@ -333,33 +325,14 @@ def test_dirty_and_hit_counters_match_redis(diff):
         ("LPOP", "nokey"),
     ]
     for cmd in script:
-        before = _info_fields(diff.s, *fields), _info_fields(diff.o, *fields)
+        before = info_fields(diff.s, *fields), info_fields(diff.o, *fields)
         diff.check(*cmd)
-        moved = [[a - b for a, b in zip(_info_fields(c, *fields), was, strict=True)]
+        moved = [[a - b for a, b in zip(info_fields(c, *fields), was, strict=True)]
                  for c, was in zip((diff.s, diff.o), before, strict=True)]
         assert moved[0] == moved[1], (cmd, fields, moved)
 
 
 # ------------------------------------------------------------------ engine-level
-
-
-class Recorder:
-    """Stands in for replication and keyspace notifications."""
-
-    def __init__(self, engine) -> None:
-        self.propagated = []
-        self.events = []
-        engine.replication = self
-        engine.notify_flags = 1
-        engine.notifier = lambda klass, event, key, dbid: self.events.append((event, key))
-
-    def propagate(self, dbid, argv):
-        self.propagated.append(argv)
-
-    def take(self):
-        out = (self.propagated, self.events)
-        self.propagated, self.events = [], []
-        return out
 
 
 def test_replication_form(engine):

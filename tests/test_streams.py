@@ -15,6 +15,7 @@ from engine.replies import ReplyError
 from engine.types.stream import StreamValue
 from tests.support.diff import Differential
 from tests.support.raw import RawClient, encode_command
+from tests.support.effects import Recorder, oracle_effects
 
 U64 = str(2 ** 64 - 1)
 MAXID = U64 + "-" + U64
@@ -713,62 +714,6 @@ def test_xreadgroup_block_timeout(bd):
 
 
 # ------------------------------------------------------------------ events, dirty, WATCH
-
-
-def oracle_effects(oracle_server, script):
-    """Per command on the oracle: (keyspace events, dirty increment)."""
-    o = RawClient(oracle_server.host, oracle_server.port)
-    sub = RawClient(oracle_server.host, oracle_server.port)
-    reader = hiredis.Reader()
-
-    def dirty() -> int:
-        info = o.call("INFO", "persistence")
-        return int(info.split(b"rdb_changes_since_last_save:")[1].split(b"\r\n")[0])
-
-    out = []
-    try:
-        o.call("FLUSHALL")
-        o.call("CONFIG", "SET", "notify-keyspace-events", "KEA")
-        sub.call("PSUBSCRIBE", "__keyevent@0__:*")
-        for cmd in script:
-            before = dirty()
-            o.call(*cmd)
-            moved = dirty() - before
-            o.call("PUBLISH", "__keyevent@0__:end", "x")
-            events = []
-            while True:
-                reader.feed(sub.read_reply())
-                msg = reader.gets()
-                channel = msg[2].split(b"__:", 1)[1]
-                if channel == b"end":
-                    break
-                events.append((channel, msg[3]))
-            out.append((events, moved))
-    finally:
-        o.call("CONFIG", "SET", "notify-keyspace-events", "")
-        o.call("FLUSHALL")
-        o.close()
-        sub.close()
-    return out
-
-
-class Recorder:
-    """Stands in for replication and keyspace notifications of an in-process Engine."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.propagated = []
-        self.events = []
-        engine.replication = self
-        engine.notify_flags = 1
-        engine.notifier = lambda klass, event, key, dbid: self.events.append((event, key))
-
-    def propagate(self, dbid, argv):
-        self.propagated.append(list(argv))
-
-    def take(self):
-        out = (self.propagated, self.events)
-        self.propagated, self.events = [], []
-        return out
 
 
 EFFECTS_SCRIPT = [

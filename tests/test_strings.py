@@ -12,6 +12,7 @@ from engine import Engine
 from engine.commands import lookup
 from protocols.resp import encode
 from tests.support.raw import RawClient
+from tests.support.effects import Recorder
 
 LLONG_MAX, LLONG_MIN = str(2 ** 63 - 1), str(-(2 ** 63))
 
@@ -443,25 +444,6 @@ def test_resp3_replies(diff3):
 
 
 # ------------------------------------------------------------------ engine-level
-
-
-class Recorder:
-    """Stands in for replication and keyspace notifications."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.propagated = []
-        self.events = []
-        engine.replication = self
-        engine.notify_flags = 1
-        engine.notifier = lambda klass, event, key, dbid: self.events.append((event, key))
-
-    def propagate(self, dbid, argv):
-        self.propagated.append(argv)
-
-    def take(self):
-        out = (self.propagated, self.events)
-        self.propagated, self.events = [], []
-        return out
 
 
 def test_replication_form(engine):

@@ -10,6 +10,7 @@ import pytest
 from engine.types.zset import ZSetValue
 from tests.support.diff import Differential
 from tests.support.raw import RawClient, encode_command
+from tests.support.effects import Recorder, info_fields
 
 LLONG_MAX, LLONG_MIN = str(2 ** 63 - 1), str(-(2 ** 63))
 
@@ -792,14 +793,6 @@ def test_zset_value():
 # ------------------------------------------------------------------ counters and events
 
 
-def _info_fields(client, *fields):
-    reader = hiredis.Reader()
-    reader.feed(client.call("INFO", "all"))
-    info = reader.gets()
-    values = dict(line.split(b":", 1) for line in info.split(b"\r\n") if b":" in line)
-    return [int(values[f]) for f in fields]
-
-
 COUNTED = [
     ("ZADD", "k", "1", "a", "2", "b", "3", "c"), ("ZADD", "k", "1", "a", "5", "b", "6", "d"),
     ("ZADD", "k", "XX", "1", "zz"), ("ZADD", "k", "INCR", "1", "a"), ("ZINCRBY", "k", "0", "a"),
@@ -824,30 +817,11 @@ def test_dirty_and_hit_counters_match_redis(diff):
     """rdb_changes_since_last_save (server.dirty) and keyspace hits/misses as Redis's."""
     fields = (b"rdb_changes_since_last_save", b"keyspace_hits", b"keyspace_misses")
     for cmd in COUNTED:
-        before = _info_fields(diff.s, *fields), _info_fields(diff.o, *fields)
+        before = info_fields(diff.s, *fields), info_fields(diff.o, *fields)
         diff.check(*cmd)
-        moved = [[a - b for a, b in zip(_info_fields(c, *fields), was, strict=True)]
+        moved = [[a - b for a, b in zip(info_fields(c, *fields), was, strict=True)]
                  for c, was in zip((diff.s, diff.o), before, strict=True)]
         assert moved[0] == moved[1], (cmd, fields, moved)
-
-
-class Recorder:
-    """Stands in for replication and keyspace notifications."""
-
-    def __init__(self, engine) -> None:
-        self.propagated = []
-        self.events = []
-        engine.replication = self
-        engine.notify_flags = 1
-        engine.notifier = lambda klass, event, key, dbid: self.events.append((event, key))
-
-    def propagate(self, dbid, argv):
-        self.propagated.append(argv)
-
-    def take(self):
-        out = (self.propagated, self.events)
-        self.propagated, self.events = [], []
-        return out
 
 
 def test_notifications_match_redis(oracle_server, engine):
