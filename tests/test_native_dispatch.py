@@ -9,37 +9,9 @@ from hypothesis import strategies as st
 import native.dispatch as dispatch
 from engine import Engine
 from engine.server import RespConnection, Server
+from tests.support.transport import FakeTransport
 
 pytestmark = pytest.mark.skipif(dispatch.impl_c is None, reason="dispatch_c is not built")
-
-
-class FakeTransport:
-    def __init__(self):
-        self.data = bytearray()
-
-    def write(self, data):
-        self.data += data
-
-    def get_extra_info(self, name, default=None):
-        return {"peername": ("127.0.0.1", 5555), "sockname": ("127.0.0.1", 6379)}.get(name)
-
-    def set_write_buffer_limits(self, high, low):
-        pass
-
-    def is_closing(self):
-        return False
-
-    def get_write_buffer_size(self):
-        return 0
-
-    def close(self):
-        pass
-
-    def pause_reading(self):
-        pass
-
-    def resume_reading(self):
-        pass
 
 
 def frame(args):

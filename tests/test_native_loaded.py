@@ -17,7 +17,7 @@ import pytest
 from native._select import extensions_disabled
 from tests.support.servers import IN_CI, ROOT
 
-KERNELS = ["resp", "keytable", "dispatch", "memcache", "crc64", "lzf"]
+KERNELS = ["resp", "keytable", "dispatch", "memcache", "mcserve", "crc64", "lzf"]
 PROBE = ("import native.resp as r, native.keytable as k, protocols.resp as p; "
          "print(r.IMPLEMENTATION, k.IMPLEMENTATION, p.IMPLEMENTATION, "
          "r.RequestParser.__module__, k.KeyTable.__module__, "

@@ -1,8 +1,9 @@
 """A memcached client connection: an ``asyncio.Protocol`` like RespConnection.
 
 The first byte picks the protocol for the connection's life, as memcached negotiates it:
-0x80 is binary, anything else text (with ``memcached-sasl`` on, binary only). A read feeds
-the framing parser, every complete request runs synchronously on the engine thread, and the
+0x80 is binary, anything else text (with ``memcached-sasl`` on, binary only). A read
+(native/mcserve's ``serve``, the connection's ``data_received``) feeds the framing parser,
+every complete request runs synchronously on the engine thread (``run_requests``), and the
 replies of the whole read go out in one ``transport.write``.
 
 When memcached closes a connection in the middle of a read (a bad binary magic byte, an
@@ -16,6 +17,7 @@ import socket
 import time
 from typing import Any, List, Optional, Tuple
 
+from native.mcserve import REQS_PER_EVENT, ConnCore
 from native.memcache import (
     B_CLOSE, B_ERR, B_REQ, BinaryParser, REQ_MAGIC, T_CLOSE, T_ERROR, T_LINE, T_META_SET,
     T_STORE, TextParser,
@@ -29,17 +31,18 @@ __all__ = ["MemcachedConnection"]
 
 _HIGH_WATER = 256 * 1024
 _LOW_WATER = 64 * 1024
-_REQS_PER_EVENT = 20     # memcached's -R: replies are flushed at least this often
 _TOO_MANY = errors.MC_TOO_MANY_CONNECTIONS.encode() + b"\r\n"
 
 
-class MemcachedConnection(TextCommands, BinaryCommands, asyncio.Protocol):
-    """One memcached client."""
+class MemcachedConnection(ConnCore, TextCommands, BinaryCommands, asyncio.Protocol):
+    """One memcached client (``data_received`` comes from ConnCore)."""
 
     def __init__(self, listener: Any) -> None:
         self.listener = listener
         st = self.st = listener.st
+        self.engine = st.engine
         self.store = st.store
+        self.db = self.store.db
         self.stats = st.stats
         cfg = st.engine.config.values
         self.max_item_size = cfg["memcached-max-item-size"]
@@ -132,25 +135,20 @@ class MemcachedConnection(TextCommands, BinaryCommands, asyncio.Protocol):
         return [(socket.gethostname(), ip, self.port)]
 
     # -------------------------------------------------------------- input
-    def data_received(self, data: bytes) -> None:
-        if self.closed:
-            return
-        st = self.st
-        st.stats.bytes_read += len(data)
-        parser = self.parser
-        if parser is None:
-            if data[0] == REQ_MAGIC or self.sasl_required:
-                self.binary = True
-                parser = self.parser = BinaryParser(self.max_item_size, self.sasl_required)
-            else:
-                parser = self.parser = TextParser(self.max_item_size)
-        reqs = parser.feed(data)
-        eng = st.engine
-        now = time.time()
-        eng.now_ms = int(now * 1000)
-        self.last_cmd_time = now
-        self._out = out = bytearray()
-        self._flushed = 0
+    def choose_parser(self, data: bytes) -> Any:
+        """The first read decides the protocol."""
+        if data[0] == REQ_MAGIC or self.sasl_required:
+            self.binary = True
+            self.parser = BinaryParser(self.max_item_size, self.sasl_required)
+        else:
+            self.parser = TextParser(self.max_item_size)
+        return self.parser
+
+    def run_requests(self, reqs: List[tuple], out: bytearray, n: int, flushed: int) -> None:
+        """Run a read's framed requests after the ``n`` (mod REQS_PER_EVENT) that serve()
+        ran itself, whose replies are in ``out`` (sent up to ``flushed``); then send."""
+        self._out = out
+        self._flushed = flushed
         if len(reqs) == 1:
             # one request per read is the common case: no batching bookkeeping
             req = reqs[0]
@@ -166,35 +164,27 @@ class MemcachedConnection(TextCommands, BinaryCommands, asyncio.Protocol):
                 self.run_store(req)
             else:
                 self._dispatch(req)
-            out = self._out
-            if out:
-                st.stats.bytes_written += len(out)
-                self.transport.write(out)
-            if self._close_after:
-                self.close()
-            return
-        n = 0
-        for req in reqs:
-            kind = req[0]
-            if kind == T_LINE:
-                self.run_line(req[1])
-            elif kind == T_STORE:
-                self.run_store(req)
-            else:
-                self._dispatch(req)
-            if self._close_after:
-                break
-            n += 1
-            if n == _REQS_PER_EVENT:
-                n = 0
-                self._flushed = len(out)
+        else:
+            for req in reqs:
+                kind = req[0]
+                if kind == T_LINE:
+                    self.run_line(req[1])
+                elif kind == T_STORE:
+                    self.run_store(req)
+                else:
+                    self._dispatch(req)
+                if self._close_after:
+                    break
+                n += 1
+                if n == REQS_PER_EVENT:
+                    n = 0
+                    self._flushed = len(out)
         out = self._out
         if out:
-            st.stats.bytes_written += len(out)
+            self.stats.bytes_written += len(out)
             self.transport.write(out)
         if self._close_after:
             self.close()
-
 
     def _dispatch(self, req: tuple) -> None:
         kind = req[0]

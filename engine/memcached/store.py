@@ -17,6 +17,7 @@ import math
 import time
 from typing import TYPE_CHECKING, Any, List, Optional, Tuple
 
+from native.mcserve import COUNTER_FIELDS, CountersCore
 from native.memcache import (
     STORE_ADD, STORE_APPEND, STORE_CAS, STORE_PREPEND, STORE_SET, item_size_ok,
     strtoull_data,
@@ -100,20 +101,11 @@ def remaining_seconds(when: int, now_ms: int) -> int:
     return max(0, math.ceil(left / 1000)) if left > 0 else 0
 
 
-class Counters:
+class Counters(CountersCore):
     """memcached's statistics counters (``stats``; ``stats reset`` zeroes them)."""
 
-    FIELDS = ("cmd_get", "cmd_set", "cmd_flush", "cmd_touch", "cmd_meta", "get_hits",
-              "get_misses", "get_expired", "get_flushed", "delete_misses", "delete_hits",
-              "incr_misses", "incr_hits", "decr_misses", "decr_hits", "cas_misses",
-              "cas_hits", "cas_badval", "touch_hits", "touch_misses", "store_too_large",
-              "store_no_memory", "auth_cmds", "auth_errors", "bytes_read", "bytes_written",
-              "total_items", "total_connections", "rejected_connections", "reclaimed",
-              "evictions")
-    __slots__ = FIELDS
-
-    def __init__(self) -> None:
-        self.reset()
+    FIELDS = COUNTER_FIELDS
+    __slots__ = ()
 
     def reset(self) -> None:
         for f in self.FIELDS:
