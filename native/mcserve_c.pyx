@@ -25,6 +25,9 @@ from cpython.object cimport PyObject
 from libc.string cimport memchr, memcpy
 from posix.time cimport CLOCK_REALTIME, clock_gettime, timespec
 
+from libc.stdint cimport uint32_t
+
+from .keytable_c cimport Entry, KeyTable
 from .memcache_c cimport TextParser
 
 from .mcserve_common import COUNTER_FIELDS, REQS_PER_EVENT
@@ -202,17 +205,24 @@ cdef Py_ssize_t _run_plain(ConnCore conn, object eng, bytes data, bytearray out,
 cdef Py_ssize_t _get(ConnCore conn, object eng, object db, const char* p, Py_ssize_t i,
                      Py_ssize_t end, bytearray out) except -2:
     """``get k1 k2 ...`` (keys from i to end): the offset after its line, or -1 to leave it.
-    All keys are looked up before anything is counted, so leaving it changes nothing."""
+    All keys are looked up before anything is counted, so leaving it changes nothing. The
+    entries are read in place (keytable_c.pxd): no Python code runs between the lookups
+    and the reply, so their pointers and the borrowed metadata stay valid."""
     cdef Py_ssize_t starts[MAX_KEYS]
     cdef Py_ssize_t lens[MAX_KEYS]
-    cdef Py_ssize_t nkeys = 0, j, k, hits = 0
-    cdef long long now_ms = eng.now_ms
+    cdef Entry* entries[MAX_KEYS]
+    cdef PyObject* metas[MAX_KEYS]
     cdef unsigned long long vflags[MAX_KEYS]
-    cdef Py_ssize_t size, total
+    cdef Py_ssize_t nkeys = 0, j, k, hits = 0, size, total, vlen
+    cdef long long now_ms = eng.now_ms
     cdef char* dst
+    cdef const char* vdata
     cdef CountersCore stats
+    cdef Entry* e
     cdef PyObject* found_meta
     cdef list m
+    cdef KeyTable table
+    cdef uint32_t clock
     while True:
         j = _token(p, i, end)
         if j == i or j - i > KEY_MAX or nkeys == MAX_KEYS:
@@ -225,29 +235,75 @@ cdef Py_ssize_t _get(ConnCore conn, object eng, object db, const char* p, Py_ssi
         if p[j] != c' ':
             return -1
         i = j + 1
-    table = db.table
+    t = db.table
+    if type(t) is not KeyTable:
+        return -1
+    table = <KeyTable>t
     item_meta = db.item_meta
-    clock = eng.access_clock
-    found = []                  # (key, value, meta) per key; value None on a miss
+    clock = <uint32_t>eng.access_clock
     for k in range(nkeys):
         key = PyBytes_FromStringAndSize(p + starts[k], lens[k])
-        v = table.lookup(key, now_ms, clock)
-        meta = None
-        if v is not None:
-            if type(v) is not bytes:
-                return -1          # expired, tiered, another type: the handler decides
-            found_meta = PyDict_GetItem(item_meta, key)
-            if found_meta == NULL:
-                return -1          # its metadata is made (with a CAS id) by the handler
-            meta = <object>found_meta
-            if (type(meta) is not list or len(meta) != 4
-                    or type(<object>PyList_GET_ITEM(meta, M_FLAGS)) is not int
-                    or type(<object>PyList_GET_ITEM(meta, M_BITS)) is not int):
-                return -1
-            hits += 1
-        found.append(key)
-        found.append(v)
-        found.append(meta)
+        e = table._find(key)
+        entries[k] = e
+        if e == NULL:
+            continue
+        if e.expire >= 0 and e.expire < now_ms:
+            return -1              # expired: the handler deletes it
+        if not (e.value & 1) and (e.value & 2
+                                  or type(<object><PyObject*>e.value) is not bytes):
+            return -1              # tiered (an inline ref) or another type
+        found_meta = PyDict_GetItem(item_meta, key)
+        if found_meta == NULL:
+            return -1              # its metadata is made (with a CAS id) by the handler
+        meta = <object>found_meta
+        if (type(meta) is not list or len(meta) != 4
+                or type(<object>PyList_GET_ITEM(meta, M_FLAGS)) is not int
+                or type(<object>PyList_GET_ITEM(meta, M_BITS)) is not int):
+            return -1
+        e.access = clock           # Database.lookup_read's touch (plain state: LRU)
+        metas[k] = found_meta
+        hits += 1
+    size = PyByteArray_GET_SIZE(out)
+    total = 5                        # "END\r\n"
+    for k in range(nkeys):
+        e = entries[k]
+        if e == NULL:
+            continue
+        m = <list>metas[k]
+        bits = m[M_BITS]
+        if bits & FETCHED:           # ItemStore.bump()
+            m[M_ATIME] = now_ms // 1000
+        else:
+            m[M_BITS] = bits | FETCHED
+        vflags[k] = PyLong_AsUnsignedLongLong(m[M_FLAGS])
+        vlen = _value_size(e)
+        # "VALUE <key> <flags> <bytes>\r\n<data>\r\n"
+        total += 6 + lens[k] + 1 + _ndigits(vflags[k]) + 1 + _ndigits(vlen) + 2 + vlen + 2
+    PyByteArray_Resize(out, size + total)
+    dst = PyByteArray_AS_STRING(out) + size
+    for k in range(nkeys):
+        e = entries[k]
+        if e == NULL:
+            continue
+        vlen = _value_size(e)
+        if e.value & 1:
+            vdata = e.data + e.klen
+        else:
+            vdata = PyBytes_AS_STRING(<object><PyObject*>e.value)
+        memcpy(dst, b"VALUE ", 6)
+        dst += 6
+        memcpy(dst, p + starts[k], lens[k])
+        dst += lens[k]
+        dst[0] = c' '
+        dst = _put_uint(dst + 1, vflags[k])
+        dst[0] = c' '
+        dst = _put_uint(dst + 1, vlen)
+        memcpy(dst, b"\r\n", 2)
+        memcpy(dst + 2, vdata, vlen)
+        dst += 2 + vlen
+        memcpy(dst, b"\r\n", 2)
+        dst += 2
+    memcpy(dst, b"END\r\n", 5)
     stats = conn.stats
     stats.cmd_get += nkeys
     stats.get_hits += hits
@@ -257,44 +313,14 @@ cdef Py_ssize_t _get(ConnCore conn, object eng, object db, const char* p, Py_ssi
         kstats.keyspace_hits += hits
     if nkeys - hits:
         kstats.keyspace_misses += nkeys - hits
-    size = PyByteArray_GET_SIZE(out)
-    total = 5                        # "END\r\n"
-    for k in range(nkeys):
-        v = found[k * 3 + 1]
-        if v is None:
-            continue
-        key = found[k * 3]
-        m = found[k * 3 + 2]
-        bits = m[M_BITS]
-        if bits & FETCHED:           # ItemStore.bump()
-            m[M_ATIME] = now_ms // 1000
-        else:
-            m[M_BITS] = bits | FETCHED
-        vflags[k] = PyLong_AsUnsignedLongLong(m[M_FLAGS])
-        # "VALUE <key> <flags> <bytes>\r\n<data>\r\n"
-        total += (6 + lens[k] + 1 + _ndigits(vflags[k]) + 1
-                  + _ndigits(PyBytes_GET_SIZE(v)) + 2 + PyBytes_GET_SIZE(v) + 2)
-    PyByteArray_Resize(out, size + total)
-    dst = PyByteArray_AS_STRING(out) + size
-    for k in range(nkeys):
-        v = found[k * 3 + 1]
-        if v is None:
-            continue
-        memcpy(dst, b"VALUE ", 6)
-        dst += 6
-        memcpy(dst, p + starts[k], lens[k])
-        dst += lens[k]
-        dst[0] = c' '
-        dst = _put_uint(dst + 1, vflags[k])
-        dst[0] = c' '
-        dst = _put_uint(dst + 1, PyBytes_GET_SIZE(v))
-        memcpy(dst, b"\r\n", 2)
-        memcpy(dst + 2, PyBytes_AS_STRING(v), PyBytes_GET_SIZE(v))
-        dst += 2 + PyBytes_GET_SIZE(v)
-        memcpy(dst, b"\r\n", 2)
-        dst += 2
-    memcpy(dst, b"END\r\n", 5)
     return end + 2
+
+
+cdef inline Py_ssize_t _value_size(Entry* e) noexcept:
+    """The size of a bytes value: inline after the key, or a bytes object."""
+    if e.value & 1:
+        return <Py_ssize_t>(e.value >> 1)
+    return PyBytes_GET_SIZE(<object><PyObject*>e.value)
 
 
 cdef Py_ssize_t _set(ConnCore conn, object eng, object db, const char* p, Py_ssize_t n,
