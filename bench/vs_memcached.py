@@ -22,7 +22,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOOL = os.path.join(os.path.dirname(ROOT), "shared", "tools", "memcached_bench.sh")
-ROW = re.compile(r"^(\S+)\s+(\d+)\s+(\d+)\s+\S+\s+\S+\s+([\d.]+)\*?\s")
+ROW = re.compile(r"^(\S+)\s+(\d+)\s+(\d+)\s+\S+\s+\S+\s+([\d.]+)\*?\s.*\s(\d+)\s*$")
 
 
 def free_port() -> int:
@@ -65,7 +65,7 @@ def run(port: int, pid: int, mixes: str, duration: int, binary: bool) -> dict:
     for line in out.splitlines():
         m = ROW.match(line)
         if m:
-            rows[m.group(1)] = (int(m.group(3)), float(m.group(4)))
+            rows[m.group(1)] = (int(m.group(3)), float(m.group(4)), int(m.group(5)))
     return rows
 
 
@@ -79,22 +79,23 @@ def main() -> None:
     servers = {kind: start(kind) for kind in ("memcached", "strata")}
     results: dict[str, dict[str, list]] = {"memcached": {}, "strata": {}}
     try:
+        # each mix runs on both servers back to back, the order alternating by round, so
+        # a disturbance of the machine hits both sides of a ratio alike
         for rnd in range(args.rounds):
             order = ("memcached", "strata") if rnd % 2 == 0 else ("strata", "memcached")
-            for kind in order:
-                proc, port = servers[kind]
-                for mix, val in run(port, proc.pid, args.mixes, args.duration,
-                                    args.binary).items():
-                    results[kind].setdefault(mix, []).append(val)
-                print(f"round {rnd + 1} {kind}: " + ", ".join(
-                    f"{m} {v[-1][0]} ops/s {v[-1][1]} cpu/Mop"
-                    for m, v in results[kind].items()), flush=True)
+            for mix in args.mixes.split():
+                for kind in order:
+                    proc, port = servers[kind]
+                    for m, val in run(port, proc.pid, mix, args.duration, args.binary).items():
+                        results[kind].setdefault(m, []).append(val)
+                        print(f"round {rnd + 1} {kind:9} {m}: {val[0]} ops/s {val[1]} cpu/Mop"
+                              f" (others {val[2]}%)", flush=True)
     finally:
         for proc, _ in servers.values():
             proc.terminate()
             proc.wait(10)
     print(f"\n{'mix':14} {'memcached ops/s':>15} {'strata ops/s':>13} {'ratio':>6} "
-          f"{'mc cpu/Mop':>10} {'st cpu/Mop':>10} {'cpu ratio':>9}")
+          f"{'mc cpu/Mop':>10} {'st cpu/Mop':>10} {'cpu ratio':>9} {'others%':>7}")
     for mix in args.mixes.split():
         ref, cand = results["memcached"].get(mix), results["strata"].get(mix)
         if not ref or not cand:
@@ -104,8 +105,11 @@ def main() -> None:
         c_ops = statistics.median(v[0] for v in cand)
         r_cpu = statistics.median(v[1] for v in ref)
         c_cpu = statistics.median(v[1] for v in cand)
+        others = statistics.median(v[2] for v in ref + cand)
         print(f"{mix:14} {r_ops:15.0f} {c_ops:13.0f} {c_ops / r_ops:6.2f} "
-              f"{r_cpu:10.2f} {c_cpu:10.2f} {c_cpu / r_cpu:9.2f}")
+              f"{r_cpu:10.2f} {c_cpu:10.2f} {c_cpu / r_cpu:9.2f} {others:7.0f}")
+    print("others% = median CPU (percent of one core) used by other processes during the "
+          "runs: high means a disturbed machine")
 
 
 if __name__ == "__main__":

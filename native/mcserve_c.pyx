@@ -81,6 +81,7 @@ def serve(ConnCore conn, data):
 cdef int _serve(ConnCore conn, object data) except -1:
     cdef timespec ts
     cdef Py_ssize_t pos = 0, nreq = 0, flushed = 0
+    cdef long long now_ms
     cdef TextParser tp
     if conn.closed:
         return 0
@@ -90,14 +91,15 @@ cdef int _serve(ConnCore conn, object data) except -1:
         parser = conn.choose_parser(data)
     clock_gettime(CLOCK_REALTIME, &ts)
     eng = conn.engine
-    eng.now_ms = <long long>ts.tv_sec * 1000 + ts.tv_nsec // 1000000
+    now_ms = <long long>ts.tv_sec * 1000 + ts.tv_nsec // 1000000
+    eng.now_ms = now_ms
     conn.last_cmd_time = <double>ts.tv_sec + <double>ts.tv_nsec * 1e-9
     out = bytearray()
     if type(parser) is TextParser and type(data) is bytes:
         tp = <TextParser>parser
         if (not tp.closed and tp._pending is None and tp._swallow == 0
                 and PyByteArray_GET_SIZE(tp._buf) == 0):
-            pos = _run_plain(conn, eng, <bytes>data, out, &nreq, &flushed)
+            pos = _run_plain(conn, eng, now_ms, <bytes>data, out, &nreq, &flushed)
             if pos == PyBytes_GET_SIZE(data):
                 if PyByteArray_GET_SIZE(out):
                     conn.stats.bytes_written += PyByteArray_GET_SIZE(out)
@@ -164,8 +166,8 @@ cdef inline char* _put_uint(char* dst, unsigned long long v) noexcept:
 
 
 # ============================================================================ plain requests
-cdef Py_ssize_t _run_plain(ConnCore conn, object eng, bytes data, bytearray out,
-                           Py_ssize_t* nreq, Py_ssize_t* flushed) except -1:
+cdef Py_ssize_t _run_plain(ConnCore conn, object eng, long long now_ms, bytes data,
+                           bytearray out, Py_ssize_t* nreq, Py_ssize_t* flushed) except -1:
     """Run the requests at the start of ``data`` that the plain path takes; the offset of
     the first one it leaves (len(data) when it took them all)."""
     cdef const char* p = PyBytes_AS_STRING(data)
@@ -184,12 +186,12 @@ cdef Py_ssize_t _run_plain(ConnCore conn, object eng, bytes data, bytearray out,
         if end < pos + 4 or p[end] != c'\r' or p[pos + 3] != c' ':
             break
         if p[pos] == c'g' and p[pos + 1] == c'e' and p[pos + 2] == c't':
-            nxt = _get(conn, eng, db, p, pos + 4, end, out)
+            nxt = _get(conn, eng, now_ms, db, p, pos + 4, end, out)
             if nxt < 0:
                 break
             flushed[0] = PyByteArray_GET_SIZE(out)   # a get is a flush point
         elif p[pos] == c's' and p[pos + 1] == c'e' and p[pos + 2] == c't':
-            nxt = _set(conn, eng, db, p, n, pos + 4, end, out)
+            nxt = _set(conn, eng, now_ms, db, p, n, pos + 4, end, out)
             if nxt < 0:
                 break
         else:
@@ -202,8 +204,8 @@ cdef Py_ssize_t _run_plain(ConnCore conn, object eng, bytes data, bytearray out,
     return pos
 
 
-cdef Py_ssize_t _get(ConnCore conn, object eng, object db, const char* p, Py_ssize_t i,
-                     Py_ssize_t end, bytearray out) except -2:
+cdef Py_ssize_t _get(ConnCore conn, object eng, long long now_ms, object db, const char* p,
+                     Py_ssize_t i, Py_ssize_t end, bytearray out) except -2:
     """``get k1 k2 ...`` (keys from i to end): the offset after its line, or -1 to leave it.
     All keys are looked up before anything is counted, so leaving it changes nothing. The
     entries are read in place (keytable_c.pxd): no Python code runs between the lookups
@@ -214,7 +216,6 @@ cdef Py_ssize_t _get(ConnCore conn, object eng, object db, const char* p, Py_ssi
     cdef PyObject* metas[MAX_KEYS]
     cdef unsigned long long vflags[MAX_KEYS]
     cdef Py_ssize_t nkeys = 0, j, k, hits = 0, size, total, vlen
-    cdef long long now_ms = eng.now_ms
     cdef char* dst
     cdef const char* vdata
     cdef CountersCore stats
@@ -323,16 +324,18 @@ cdef inline Py_ssize_t _value_size(Entry* e) noexcept:
     return PyBytes_GET_SIZE(<object><PyObject*>e.value)
 
 
-cdef Py_ssize_t _set(ConnCore conn, object eng, object db, const char* p, Py_ssize_t n,
-                     Py_ssize_t i, Py_ssize_t end, bytearray out) except -2:
+cdef Py_ssize_t _set(ConnCore conn, object eng, long long now_ms, object db, const char* p,
+                     Py_ssize_t n, Py_ssize_t i, Py_ssize_t end, bytearray out) except -2:
     """``set <key> <flags> <exptime> <bytes> [noreply]`` (from i to end) and its data
     block: the offset after the block, or -1 to leave the request to the handler."""
     global _key_cost
     cdef Py_ssize_t kstart = i, klen, start, vlen
     cdef unsigned long long flags = 0, exptime = 0, nbytes = 0
     cdef bint noreply = False
-    cdef long long now_ms = eng.now_ms, when = -1
+    cdef long long when = -1
     cdef CountersCore stats
+    cdef KeyTable table
+    cdef Entry* e
     i = _token(p, i, end)
     klen = i - kstart
     if klen == 0 or klen > KEY_MAX or i >= end or p[i] != c' ':
@@ -356,13 +359,20 @@ cdef Py_ssize_t _set(ConnCore conn, object eng, object db, const char* p, Py_ssi
         return -1              # partial, or a bad data chunk
     if ITEM_OVERHEAD + klen + (4 if flags else 0) + vlen + 2 > conn.max_item_size:
         return -1              # too large: swallowed by the parser
+    t = db.table
+    if type(t) is not KeyTable:
+        return -1
+    table = <KeyTable>t
     key = PyBytes_FromStringAndSize(p + kstart, klen)
-    table = db.table
     item_meta = db.item_meta
     clock = eng.access_clock
-    old = table.lookup(key, now_ms, clock)
-    if old is not None and (type(old) is not bytes or PyDict_GetItem(item_meta, key) == NULL):
-        return -1              # expired, tiered, another type, or no metadata yet
+    e = table._find(key)
+    if e != NULL:
+        if (e.expire >= 0 and e.expire < now_ms
+                or not (e.value & 1) and (e.value & 2
+                                          or type(<object><PyObject*>e.value) is not bytes)
+                or PyDict_GetItem(item_meta, key) == NULL):
+            return -1          # expired, tiered, another type, or no metadata yet
     # run_store -> ItemStore.store(STORE_SET) -> _write
     stats = conn.stats
     stats.cmd_set += 1
@@ -371,7 +381,7 @@ cdef Py_ssize_t _set(ConnCore conn, object eng, object db, const char* p, Py_ssi
     st.cas_id = cas
     stats.total_items += 1
     value = PyBytes_FromStringAndSize(p + start, vlen)
-    table.set(key, value, clock, False)
+    old = table.set(key, value, clock, False)
     if old is None:
         db._account(key, None, value)
     elif PyBytes_GET_SIZE(old) != vlen:
