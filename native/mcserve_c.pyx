@@ -3,8 +3,9 @@
 
 The commonest text requests run here inline: ``get <key> [<key> ...]`` and
 ``set <key> <flags> <exptime> <bytes> [noreply]`` with its data block, in their plainest
-spelling, while the keyspace is in its plain state (no memory limit, no LFU, no BGSAVE
-snapshot, no keyspace notifications, no WATCHed key). Their specification is the Python
+spelling, while the keyspace is in its plain state: no LFU policy, no keyspace
+notifications, and for a set no BGSAVE snapshot and no WATCHed key (with a memory limit
+a set first makes room as run_store does). Their specification is the Python
 handlers (engine/memcached/text.py cmd_get / run_store over store.py ItemStore): the code
 below does what they do in that state -- the same replies, statistics, CAS ids, item
 metadata, memory accounting and propagation. A request it does not take in full (another
@@ -173,11 +174,11 @@ cdef Py_ssize_t _run_plain(ConnCore conn, object eng, long long now_ms, bytes da
     cdef const char* p = PyBytes_AS_STRING(data)
     cdef Py_ssize_t n = PyBytes_GET_SIZE(data), pos = 0, end, nxt
     cdef const char* nl
-    if eng.maxmemory or eng.lfu or eng.snapshot is not None or eng.notify_flags:
+    cdef int writes = -1     # the state allows sets (-1: not looked at yet)
+    # reads of strings are plain unless LFU counts them or a miss is notified
+    if eng.lfu or eng.notify_flags:
         return 0
     db = conn.db
-    if db.watched:
-        return 0
     while pos < n:
         nl = <const char*>memchr(p + pos, c'\n', n - pos)
         if nl == NULL:
@@ -191,6 +192,10 @@ cdef Py_ssize_t _run_plain(ConnCore conn, object eng, long long now_ms, bytes da
                 break
             flushed[0] = PyByteArray_GET_SIZE(out)   # a get is a flush point
         elif p[pos] == c's' and p[pos + 1] == c'e' and p[pos + 2] == c't':
+            if writes < 0:   # a BGSAVE keeps pre-images, WATCH is signalled by the door
+                writes = eng.snapshot is None and not db.watched
+            if not writes:
+                break
             nxt = _set(conn, eng, now_ms, db, p, n, pos + 4, end, out)
             if nxt < 0:
                 break
@@ -363,6 +368,9 @@ cdef Py_ssize_t _set(ConnCore conn, object eng, long long now_ms, object db, con
     if type(t) is not KeyTable:
         return -1
     table = <KeyTable>t
+    if eng.maxmemory and not eng.perform_evictions():
+        return -1              # run_store answers "out of memory" (perform_evictions again
+                               # finds nothing more to free)
     key = PyBytes_FromStringAndSize(p + kstart, klen)
     item_meta = db.item_meta
     clock = eng.access_clock

@@ -152,7 +152,6 @@ def test_expired_and_overwritten_sizes():
 
 
 @pytest.mark.parametrize("config", [
-    [("maxmemory", "100mb")],
     [("notify-keyspace-events", "KEA")],
     [("maxmemory-policy", "allkeys-lfu")],
 ])
@@ -160,6 +159,22 @@ def test_other_states_go_through_the_handlers(config):
     data = b"set a 1 0 1\r\nx\r\nget a\r\nset a 2 0 2\r\nyy\r\nget a b\r\n"
     got, calls = both(data, config=config)
     assert calls
+
+
+@pytest.mark.parametrize("policy", ["allkeys-lru", "noeviction", "volatile-ttl"])
+def test_memory_limit(policy):
+    """Under maxmemory a set makes room first (or is refused) as run_store does; gets of
+    strings are plain reads whatever the limit."""
+    def setup(eng, conn):
+        eng.config.set_many([("maxmemory-policy", policy),
+                             ("maxmemory", str(conn.db.used_memory + 20_000))])
+    data = b"".join(b"set key:%d 0 %d 100\r\n%s\r\n" % (i, i % 2 * 1000, b"v" * 100)
+                    for i in range(300)) + b"get key:1 key:299\r\n"
+    got, calls = both(data, setup=setup)
+    if policy == "noeviction":
+        assert b"SERVER_ERROR out of memory storing object" in got["replies"]
+    else:
+        assert len(got["contents"]) < 300    # evicted to make room
 
 
 def test_watched_keys_and_propagation():
@@ -216,11 +231,14 @@ def request(draw):
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(request(), min_size=1, max_size=14), st.integers(1, 64),
-       st.sampled_from(["plain", "replicated", "resp-written"]))
+       st.sampled_from(["plain", "replicated", "resp-written", "limited"]))
 def test_generated_streams_agree(reqs, split, setup_kind):
     def setup(eng, conn):
         if setup_kind == "replicated":
             eng.replication = Propagated()
+        elif setup_kind == "limited":
+            eng.config.set_many([("maxmemory-policy", "allkeys-lru"),
+                                 ("maxmemory", str(conn.db.used_memory + 3000))])
         elif setup_kind == "resp-written":
             conn.db.set_key(b"a", b"12")
             conn.db.set_key(b"b", b"from resp")
