@@ -164,3 +164,14 @@ def test_attention_follows_state():
     assert not c.attention      # RESP3 subscribers may run anything
     c.authenticated = False
     assert c.attention
+
+
+@pytest.mark.parametrize("impl", ["c", "py"])
+def test_client_reply_skip_inside_exec_keeps_the_connection(impl):
+    """CLIENT REPLY SKIP queued in a transaction adds no element to EXEC's array (Redis
+    7.0 even keeps the queued count in the array header, a reply no client can parse);
+    the connection goes on serving."""
+    run = dispatch.impl_c.run if impl == "c" else dispatch.impl_py.run
+    got = run_stream(run, [(b"MULTI",), (b"CLIENT", b"REPLY", b"SKIP"),
+                           (b"CLIENT", b"REPLY", b"ON"), (b"EXEC",), (b"ECHO", b"x")], 1 << 20)
+    assert got[0] == b"+OK\r\n+QUEUED\r\n+QUEUED\r\n*1\r\n+OK\r\n$1\r\nx\r\n"

@@ -8,7 +8,7 @@ each queued command gets the usual stats and propagation. WATCH is invalidated b
 
 from typing import Any, List
 
-from ..replies import NULL_ARRAY, OK
+from ..replies import NO_REPLY, NULL_ARRAY, OK
 
 from .. import errors
 from ..connection import Client, unwatch_all
@@ -76,7 +76,9 @@ def exec_(c: Client, argv: List[bytes]) -> Any:
         replication.begin_transaction(c.db.id)
     try:
         for cmd, cargv in queue:
-            replies.append(eng.execute_command(c, cmd, cargv))
+            reply = eng.execute_command(c, cmd, cargv)
+            if reply is not NO_REPLY:   # CLIENT REPLY OFF|SKIP adds nothing to the array
+                replies.append(reply)
     finally:
         eng.in_exec = False
         if replication is not None:
