@@ -7,12 +7,10 @@ Commands are bits of a Python int (one per command and subcommand of the table, 
 "future commands" bit that only ``+@all`` sets, as Redis's reserved bit), so categories are
 masks and the describe algorithm's counts are popcounts.
 
-Key permissions follow Redis 7.0's key specs: the read/write access each key argument needs
-comes from ``_KEY_ACCESS``, taken from redis-server 7.0.15's COMMAND INFO key-spec flags
-(ACCESS -> read, INSERT/DELETE/UPDATE -> write), with SET and BITFIELD's variable flags
-worked out from their arguments as Redis's getkeys procedures do. A command missing from
-that table falls back to its command flags (write: read+write, readonly: read). Key
-positions come from the command table (``Command.key_positions``).
+Key permissions follow Redis 7.0's key specs: the keys and the flags of each come from
+``Command.key_refs`` (getKeysFromCommandWithSpecs, so SET and BITFIELD's variable flags
+are worked out from their arguments by their getkeys procedures), and a key needs read
+permission for ACCESS, write permission for INSERT, DELETE or UPDATE (ACLSelectorCheckKey).
 """
 
 import hashlib
@@ -24,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Callable, Deque, Dict, List, Optional, Tu
 from native.resp_py import split_inline
 
 from . import errors
+from .commands.getkeys import ACCESS, DELETE, INSERT, UPDATE
 from .commands.table import CATEGORY_ORDER, TABLE, Command
 from .config import ConfigError, Option, OPTIONS, register
 from .errors import CommandError
@@ -56,49 +55,6 @@ HASH_LEN = 64
 LOG_GROUPING_MS = 60000
 GENPASS_MAX_BITS = 4096
 
-# Key access per key argument (R read, W write, RW both, - neither, N not a key), from
-# Redis 7.0.15's key specs; "a,b": the first key needs a, the following ones b.
-_KEY_ACCESS_TEXT = """
-append:W bitcount:R bitfield:RW bitfield_ro:R bitop:W,R bitpos:R blmove:RW,W blmpop:RW
-blpop:RW brpop:RW brpoplpush:RW,W bzmpop:RW bzpopmax:RW bzpopmin:RW copy:R,W decr:RW
-decrby:RW del:W dump:R eval:RW eval_ro:R evalsha:RW evalsha_ro:R exists:- expire:W
-expireat:W expiretime:R fcall:RW fcall_ro:R geoadd:W geodist:R geohash:R geopos:R
-georadius:R,W georadius_ro:R georadiusbymember:R,W georadiusbymember_ro:R geosearch:R
-geosearchstore:W,R get:R getbit:R getdel:RW getex:RW getrange:R getset:RW hdel:W
-hexists:- hget:R hgetall:R hincrby:RW hincrbyfloat:RW hkeys:R hlen:- hmget:R hmset:W
-hrandfield:R hscan:R hset:W hsetnx:W hstrlen:- hvals:R incr:RW incrby:RW incrbyfloat:RW
-lcs:R lindex:R linsert:W llen:- lmove:RW,W lmpop:RW lpop:RW lpos:R lpush:W lpushx:W
-lrange:R lrem:W lset:W ltrim:W memory|usage:- mget:R migrate:RW move:RW mset:W msetnx:W
-object|encoding:- object|freq:- object|idletime:- object|refcount:- persist:W pexpire:W
-pexpireat:W pexpiretime:R pfadd:W pfcount:R pfdebug:R pfmerge:RW,R psetex:W pttl:R
-rename:RW,W renamenx:RW,W restore:W restore-asking:W rpop:RW rpoplpush:RW,W rpush:W
-rpushx:W sadd:W scard:- sdiff:R sdiffstore:W,R set:RW setbit:RW setex:W setnx:W
-setrange:W sinter:R sintercard:R sinterstore:W,R sismember:- smembers:R smismember:R
-smove:RW,W sort:R,W sort_ro:R spop:RW spublish:N srandmember:R srem:W sscan:R
-ssubscribe:N strlen:- substr:R sunion:R sunionstore:W,R sunsubscribe:N touch:- ttl:R
-type:- unlink:W watch:- xack:W xadd:W xautoclaim:W xclaim:W xdel:W xgroup|create:W
-xgroup|createconsumer:W xgroup|delconsumer:W xgroup|destroy:W xgroup|setid:W
-xinfo|consumers:R xinfo|groups:R xinfo|stream:R xlen:- xpending:R xrange:R xread:R
-xreadgroup:R xrevrange:R xsetid:W xtrim:W zadd:W zcard:- zcount:R zdiff:R
-zdiffstore:W,R zincrby:RW zinter:R zintercard:R zinterstore:W,R zlexcount:R zmpop:RW
-zmscore:R zpopmax:RW zpopmin:RW zrandmember:R zrange:R zrangebylex:R zrangebyscore:R
-zrangestore:W,R zrank:R zrem:W zremrangebylex:W zremrangebyrank:W zremrangebyscore:W
-zrevrange:R zrevrangebylex:R zrevrangebyscore:R zrevrank:R zscan:R zscore:R zunion:R
-zunionstore:W,R
-"""
-_ACCESS_CODES = {"R": READ, "W": WRITE, "RW": READ | WRITE, "-": 0}
-NOT_KEYS = None  # marker: the command's key specs are NOT_KEY (shard channels)
-
-
-def _parse_key_access() -> Dict[str, Any]:
-    out: Dict[str, Any] = {}
-    for item in _KEY_ACCESS_TEXT.split():
-        name, _, code = item.partition(":")
-        out[name] = NOT_KEYS if code == "N" else tuple(_ACCESS_CODES[x] for x in code.split(","))
-    return out
-
-
-_KEY_ACCESS = _parse_key_access()
 # Commands whose channels are checked (ACLDoesCommandHaveChannels): where the channels
 # are and whether the user's channel patterns compare literally (PSUBSCRIBE's patterns).
 _CHANNELS = {"publish": (1, False), "spublish": (1, False), "subscribe": (None, False),
@@ -185,24 +141,10 @@ class _Index:
             (top, sorted((top.subcommands or {}).values(), key=lambda s: s.fullname))
             for top in sorted((c for c in self.commands if c.parent is None),
                               key=lambda c: c.fullname)]
-        self.key_access: Dict[str, Any] = {}
         self.channels: Dict[str, Tuple[Optional[int], bool]] = {}
         for cmd in self.commands:
-            name = cmd.fullname
-            if name in _CHANNELS:
-                self.channels[name] = _CHANNELS[name]
-            if cmd.first_key <= 0 and cmd.keys_fn is None:
-                continue
-            access = _KEY_ACCESS.get(name, "?")
-            if access == "?":  # not in Redis 7.0's specs: approximate from the flags
-                if cmd.is_write:
-                    access = (READ | WRITE,)
-                elif "readonly" in cmd.flags:
-                    access = (READ,)
-                else:
-                    access = (0,)
-            if access is not NOT_KEYS:
-                self.key_access[name] = access
+            if cmd.fullname in _CHANNELS:
+                self.channels[cmd.fullname] = _CHANNELS[cmd.fullname]
 
     def _add(self, cmd: Command) -> None:
         self.ids[cmd.fullname] = _command_id(cmd.fullname)
@@ -249,38 +191,17 @@ def lookup_command(name: bytes) -> Optional[Command]:
     return base.subcommands.get(parts[1].lower())
 
 
-def _key_refs(ix: _Index, cmd: Command, argv: List[bytes]) -> List[Tuple[int, int]]:
-    """(argument index, access needed) of every key of the command (getKeysResult)."""
-    access = ix.key_access.get(cmd.fullname)
-    if access is None:
-        return []
-    try:
-        positions = cmd.key_positions(argv)
-    except Exception:  # a malformed command has no keys; its handler reports the error
-        return []
-    name = cmd.fullname
-    if name == "set":    # setGetKeys(): RW only with GET
-        access = (READ | WRITE,) if any(a.lower() == b"get" for a in argv[3:]) else (WRITE,)
-    elif name == "bitfield":
-        access = (READ,) if _bitfield_readonly(argv) else (READ | WRITE,)
-    last = len(access) - 1
-    return [(pos, access[min(i, last)]) for i, pos in enumerate(positions)
-            if 0 < pos < len(argv)]
+def _key_perms(spec_flags: int) -> int:
+    """ACLSelectorCheckKey(): the permissions a key with these key-spec flags needs."""
+    need = READ if spec_flags & ACCESS else 0
+    if spec_flags & (INSERT | DELETE | UPDATE):
+        need |= WRITE
+    return need
 
 
-def _bitfield_readonly(argv: List[bytes]) -> bool:
-    """bitfieldGetKeys(): only GET (and OVERFLOW) subcommands."""
-    i, n = 2, len(argv)
-    while i < n:
-        op = argv[i].lower()
-        rem = n - i - 1
-        if op == b"get" and rem >= 2:
-            i += 3
-        elif op == b"overflow" and rem >= 1:
-            i += 2
-        else:
-            return False
-    return True
+def _key_refs(cmd: Command, argv: List[bytes]) -> List[Tuple[int, int]]:
+    """(argument index, permissions needed) of every key of the command."""
+    return [(pos, _key_perms(flags)) for pos, flags in cmd.key_refs(argv)]
 
 
 # ===================================================================== selectors
@@ -488,9 +409,9 @@ class Selector:
                 first = argv[2 if cmd.parent is not None else 1].lower()
                 if not any(a.lower() == first for a in allowed):
                     return DENIED_CMD, 0
-        if not self.allkeys and name in ix.key_access:
+        if not self.allkeys and cmd.has_keys:
             if not keys:
-                keys.append(_key_refs(ix, cmd, argv))
+                keys.append(_key_refs(cmd, argv))
             for pos, need in keys[0]:
                 if not self.key_allowed(argv[pos], need):
                     return DENIED_KEY, pos

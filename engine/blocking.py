@@ -61,6 +61,8 @@ class Waiter:
         "timeout",
         "timeout_reply",
         "timer",
+        "argv",
+        "usec",
     )
 
     def __init__(self, client: "Client", db: "Database", keys: list[bytes], retry: Retry,
@@ -76,6 +78,8 @@ class Waiter:
         self.cmd = cmd
         self.since = time.monotonic()
         self.ready_key: bytes | None = None  # the key being served (set for retry)
+        self.argv: list[bytes] | None = None  # the command, once it blocked (the dispatcher
+        self.usec = 0                         # sets both: see Engine.unblocked_stats)
 
 
 def parse_timeout(b: bytes) -> float:
@@ -166,9 +170,10 @@ def unblock(c: "Client", error: bool = False) -> bool:
     _detach(w)
     if error:
         c.engine.stats.count_error(UNBLOCKED_ERROR)
-        if w.cmd is not None:
-            w.cmd.failed_calls += 1
     _reply_and_resume(c, ReplyError(UNBLOCKED_ERROR) if error else w.timeout_reply)
+    # updateStatsOnUnblock(target, 0, 0, 1) after resetClient(): Redis counts a failed
+    # call either way and logs an entry without arguments
+    c.engine.unblocked_stats(c, w, 0, True, [])
     return True
 
 
@@ -208,8 +213,6 @@ def serve_ready_keys(eng: "Engine") -> None:
                         c.db = saved_db
                 if reply is None:
                     continue  # still not ready for this one: it keeps its place
-                if isinstance(reply, ReplyError) and w.cmd is not None:
-                    w.cmd.failed_calls += 1  # updateStatsOnUnblock(had_errors)
                 _detach(w)
                 _reply_and_resume(c, reply)
                 if existed and db.table.peek(key) is None:

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 from native.dispatch import ClientCore
 
+from .tracking import BCAST, BROKEN_REDIR
+
 if TYPE_CHECKING:  # pragma: no cover
     from .engine import Engine
     from .keyspace import Database
@@ -65,6 +67,10 @@ class Client(ClientCore):
         self.fd = -1
         self.obuf_peak = 0
         self.obuf_soft_since = 0          # when the output went over its soft limit (s)
+        # client-side caching (engine/tracking.py); ``tracking`` itself is in ClientCore
+        self.tracking_flags = 0
+        self.tracking_redirect = 0
+        self.tracking_prefixes: Optional[Dict[bytes, None]] = None
 
     # ------------------------------------------------------------- subscriptions
     def subscription_count(self) -> int:
@@ -109,6 +115,12 @@ class Client(ClientCore):
             f += "x"
         if self.blocked is not None:
             f += "b"
+        if self.tracking:
+            f += "t"
+        if self.tracking_flags & BROKEN_REDIR:
+            f += "R"
+        if self.tracking_flags & BCAST:
+            f += "B"
         if self.dirty_cas:
             f += "d"
         if self.close_after_reply:
@@ -132,12 +144,13 @@ class Client(ClientCore):
         return ("id=%d addr=%s laddr=%s fd=%d name=%s age=%d idle=%d flags=%s db=%d sub=%d "
                 "psub=%d ssub=%d multi=%d qbuf=%d qbuf-free=%d argv-mem=0 multi-mem=0 "
                 "rbs=1024 rbp=0 obl=0 oll=0 omem=%d tot-mem=%d events=r cmd=%s user=%s "
-                "redir=-1 resp=%d"
+                "redir=%d resp=%d"
                 % (self.id, self.addr, self.laddr, self.fd, name, int(now - self.created),
                    int(now - self.last_interaction), self.flags_string(), self.db.id, sub,
                    psub, ssub, multi, qbuf, 0, self.output_size(),
                    1024 + qbuf + self.output_size(), cmd,
-                   self.user.name.decode("utf-8", "surrogateescape"), self.resp))
+                   self.user.name.decode("utf-8", "surrogateescape"),
+                   self.tracking_redirect if self.tracking else -1, self.resp))
 
     def query_buffer_size(self) -> int:
         return 0

@@ -26,9 +26,11 @@ from .eviction import EVICT_FAIL, Evictor
 from .expiry import active_expire_cycle
 from .keyspace import Database
 from .latency import add_sample as add_latency_sample
+from . import latency_histogram as _latency_histogram  # noqa: F401  (registers latency-tracking)
 from .notifications import install as install_notifier
 from .persistence import Persistence
 from .pubsub import PubSub
+from .tracking import Tracking
 from .replication import Replication
 from .replies import BLOCKED, NO_REPLY, QUEUED, NullArray, Push, ReplyError, Status, Verbatim
 from .slowlog import SlowLog
@@ -166,9 +168,11 @@ class Engine(EngineCore):
         self.snapshot: Any = None         # a forkless BGSAVE under way (persistence/bgsave.py)
         self.disk_error: Optional[str] = None  # MISCONF while the last bgsave failed
         self._latency_threshold = _latency_usec(self.config["latency-monitor-threshold"])
+        self.latency_tracking = self.config["latency-tracking"]
         self._bind_config()
         self.pubsub = PubSub(self)
-        self.reset_client_hook = self.on_client_gone = self.pubsub.forget_client
+        self.tracking = Tracking(self)    # client-side caching (engine/tracking.py)
+        self.reset_client_hook = self.on_client_gone = self._forget_client_state
         install_notifier(self)
         self.update_clock()
         self._embedded = EmbeddedClient(self)
@@ -222,9 +226,13 @@ class Engine(EngineCore):
         def latency_threshold(_old: Any, new: Any) -> None:
             self._latency_threshold = _latency_usec(new)
 
+        def latency_tracking(_old: Any, new: Any) -> None:
+            self.latency_tracking = new
+
         cfg.on_change("slowlog-log-slower-than", slowlog)
         cfg.on_change("slowlog-max-len", slowlog_len)
         cfg.on_change("latency-monitor-threshold", latency_threshold)
+        cfg.on_change("latency-tracking", latency_tracking)
         cfg.on_change("maxmemory", maxmemory)
         cfg.on_change("maxmemory-policy", policy)
         cfg.on_change("lfu-log-factor", lfu_params)
@@ -294,6 +302,12 @@ class Engine(EngineCore):
     def client_count(self) -> int:
         return len(self.clients)
 
+    def _forget_client_state(self, client: Client) -> None:
+        """A client disconnects or RESETs: its subscriptions and tracking end."""
+        self.pubsub.forget_client(client)
+        if client.tracking:
+            self.tracking.disable(client)
+
     # ------------------------------------------------------------------ dispatch
     def call(self, c: Client, argv: List[bytes]) -> Any:
         """Execute one command for client ``c`` and return its reply value.
@@ -302,6 +316,8 @@ class Engine(EngineCore):
         MULTI queueing, subscribed-mode restriction, OOM; then call(): stats, slowlog,
         monitors, propagation. Callers refresh ``now_ms`` once per batch of requests.
         """
+        if c.tracking and self.tracking.current is not c:
+            return self.tracking.call(c, argv)  # which comes back here (engine/tracking.py)
         cmd = self.commands.get(argv[0])
         if cmd is None:
             cmd = self.table.get(argv[0].lower())
@@ -354,9 +370,15 @@ class Engine(EngineCore):
         usec = (perf_counter_ns() - t0) // 1000
         cmd.calls += 1
         cmd.usec += usec
+        if reply is BLOCKED:  # its histogram and slowlog entry come when it is served
+            self._blocked_call(c, argv, usec)
+        elif self.latency_tracking:
+            cmd.record_latency(usec)
         if usec >= self._slowlog_threshold >= 0 or usec >= self._latency_threshold \
                 or self.monitors:
             self._observe(c, cmd, argv, usec)
+        if c.tracking:  # call()'s trackingRememberKeys
+            self.tracking.remember(c, cmd, argv)
         if self.dirty != dirty:
             self._after_dirty(c, argv)
         return reply
@@ -409,15 +431,47 @@ class Engine(EngineCore):
         """A key with blocked clients may be ready for them (see engine/blocking.py)."""
         signal_key_ready(self, db, key)
 
+    def _blocked_call(self, c: Client, argv: List[bytes], usec: int) -> None:
+        """A command that blocked: what its statistics need when it is served."""
+        w = c.blocked
+        if w is not None:
+            w.argv = argv
+            w.usec = usec
+
+    def unblocked_stats(self, c: Client, w: Any, reply_usec: int, error: bool,
+                        argv: Optional[List[bytes]] = None) -> None:
+        """updateStatsOnUnblock(): a served (or CLIENT UNBLOCKed) command's duration, the
+        first call's plus the serving's (not the wait), goes to its command statistics,
+        latency histogram and the slowlog, under its original arguments (or ``argv``)."""
+        cmd = w.cmd
+        if cmd is None or w.argv is None:
+            return
+        if argv is None:
+            argv = w.argv
+        usec = w.usec + reply_usec
+        cmd.usec += usec
+        if error:
+            cmd.failed_calls += 1
+        if self.latency_tracking:
+            cmd.record_latency(usec)
+        if usec >= self._slowlog_threshold >= 0 and not cmd.is_skip_slowlog:
+            self.slowlog.add(c, argv, usec, self.config.values["slowlog-max-len"])
+        if reply_usec >= self._latency_threshold:
+            add_latency_sample(self.latency_events, "command-unblocking", reply_usec // 1000)
+
     def serve_blocked(self, c: Client, waiter: Any) -> Any:
         """Retry a blocked client's command on a ready key; its writes propagate as the
         non-blocking command the retry names in ``c.propagate_argv``."""
         dirty = self.dirty
+        t0 = perf_counter_ns()
         try:
             reply = waiter.retry(c)
         except ReplyError as e:
             reply = e
             self.stats.count_error(e.text)
+        if reply is not None:
+            self.unblocked_stats(c, waiter, (perf_counter_ns() - t0) // 1000,
+                                 isinstance(reply, ReplyError))
         # a served BLPOP/BLMOVE propagates without touching dirty, as in Redis 7.0
         if self.dirty != dirty or c.propagate_argv is not None:
             if self.replication is not None and c.propagate_argv is not None:
@@ -475,7 +529,11 @@ class Engine(EngineCore):
         usec = (perf_counter_ns() - t0) // 1000
         cmd.calls += 1
         cmd.usec += usec
+        if self.latency_tracking:
+            cmd.record_latency(usec)
         self._observe(c, cmd, argv, usec)
+        if self.tracking.clients:
+            self.tracking.remember_nested(c, cmd, argv)
         if self.dirty != dirty:
             if self.replication is not None and c.propagate_argv != []:
                 self.replication.propagate(c.db.id, c.propagate_argv or argv)
@@ -483,8 +541,10 @@ class Engine(EngineCore):
         return reply
 
     def _observe(self, c: Client, cmd: Command, argv: List[bytes], usec: int) -> None:
-        """Slowlog, latency monitor and MONITOR feed for an executed command."""
-        if usec >= self._slowlog_threshold >= 0 and not cmd.is_skip_slowlog:
+        """Slowlog, latency monitor and MONITOR feed for an executed command (a command
+        that blocked goes to the slowlog when it is served, see serve_blocked)."""
+        if usec >= self._slowlog_threshold >= 0 and not cmd.is_skip_slowlog \
+                and c.blocked is None:
             self.slowlog.add(c, argv, usec, self.config.values["slowlog-max-len"])
         if usec >= self._latency_threshold:
             add_latency_sample(self.latency_events, "fast-command" if cmd.is_fast else "command",
@@ -566,6 +626,8 @@ class Engine(EngineCore):
         """serverCron(): clocks, active expiry, metrics; called ``hz`` times a second."""
         self.cron_loops += 1
         self.update_clock()
+        if self.tracking.clients:  # trackingLimitUsedSlots(), also when idle
+            self.tracking.limit_used_slots()
         if self.active_expire_enabled and not self.is_replica:  # the master expires for us
             active_expire_cycle(self, 1.0 / self.config.values["hz"])
         self.refresh_stats()

@@ -104,6 +104,10 @@ CONFIG_SET_FAILED = "ERR CONFIG SET failed (possibly related to argument '%s') -
 CONFIG_REWRITE_FAILED = "ERR Rewriting config file: %s"
 SHUTDOWN_ERRORS = "ERR Errors trying to SHUTDOWN. Check logs."
 DEBUG_UNKNOWN = "ERR unknown subcommand or wrong number of arguments for '%s'. Try DEBUG HELP."
+DEBUG_PROTOCOL_TYPE = ("ERR Wrong protocol type name. Please use one of the following: "
+                       "string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|"
+                       "true|false")
+RESP2_NOT_SUPPORTED = "ERR RESP2 is not supported by this command"
 LOLWUT_VERSION = "ERR value is not an integer or out of range"
 MONITOR_IN_MULTI = "ERR MONITOR isn't allowed for DENY BLOCKING client"
 COMMAND_GETKEYS_INVALID = "ERR Invalid command specified"
@@ -120,6 +124,26 @@ MEMORY_USAGE_SAMPLES = "ERR syntax error"
 SUBCOMMAND_SYNTAX = "ERR unknown subcommand or wrong number of arguments for '%s'. Try %s HELP."
 TIMEOUT_OUT_OF_RANGE = "ERR timeout is out of range"
 CLIENT_INVALID_ID = "ERR Invalid client ID"
+# client-side caching (engine/commands/tracking.py)
+TRACKING_ONE_REDIRECT = "ERR A client can only redirect to a single other client"
+TRACKING_NO_REDIRECT_CLIENT = "ERR The client ID you want redirect to does not exist"
+TRACKING_PREFIX_NEEDS_BCAST = "ERR PREFIX option requires BCAST mode to be enabled"
+TRACKING_BCAST_SWITCH = ("ERR You can't switch BCAST mode on/off before disabling tracking for "
+                         "this client, and then re-enabling it with a different mode.")
+TRACKING_OPTIN_BCAST = "ERR OPTIN and OPTOUT are not compatible with BCAST"
+TRACKING_OPTIN_AND_OPTOUT = "ERR You can't specify both OPTIN mode and OPTOUT mode"
+TRACKING_OPTIN_SWITCH = ("ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for "
+                         "this client, and then re-enabling it with a different mode.")
+TRACKING_PREFIX_EXISTING = ("ERR Prefix '%s' overlaps with an existing prefix '%s'. Prefixes for "
+                            "a single client must not overlap.")
+TRACKING_PREFIX_GIVEN = ("ERR Prefix '%s' overlaps with another provided prefix '%s'. Prefixes "
+                         "for a single client must not overlap.")
+CACHING_NOT_TRACKING = ("ERR CLIENT CACHING can be called only when the client is in tracking "
+                        "mode with OPTIN or OPTOUT mode enabled")
+CACHING_YES_NEEDS_OPTIN = ("ERR CLIENT CACHING YES is only valid when tracking is enabled in "
+                           "OPTIN mode.")
+CACHING_NO_NEEDS_OPTOUT = ("ERR CLIENT CACHING NO is only valid when tracking is enabled in "
+                           "OPTOUT mode.")
 CLIENT_KILL_ID = "ERR client-id should be greater than 0"
 NO_SUCH_USER = "ERR No such user '%s'"
 SLOWLOG_COUNT = "ERR count should be greater than or equal to -1"

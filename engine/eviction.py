@@ -432,7 +432,7 @@ class Evictor:
         db.delete(key)
         freed = before - db.used_memory
         eng.stats.evicted_keys += 1
-        db.signal_modified(key)
+        db.signal_modified(key, by_client=False)
         eng.notify_keyspace_event(notify.EVICTED, b"evicted", key, db.id)
         if eng.replication is not None:
             eng.replication.propagate(db.id, [b"DEL", key])

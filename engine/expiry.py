@@ -10,6 +10,8 @@ goes on while more than 10% of the keys with a TTL it met were expired.
 import time
 from typing import TYPE_CHECKING
 
+from .latency import add_sample
+
 if TYPE_CHECKING:  # pragma: no cover
     from .engine import Engine
 
@@ -48,4 +50,8 @@ def active_expire_cycle(engine: "Engine", tick_seconds: float) -> None:
     if seen_total:
         engine.stats.expired_stale_perc = (stale_total / seen_total) * 0.05 + \
             engine.stats.expired_stale_perc * 0.95
-    engine.stats.expire_cycle_cpu_milliseconds += int((time.perf_counter() - t0) * 1000)
+    elapsed_ms = int((time.perf_counter() - t0) * 1000)
+    engine.stats.expire_cycle_cpu_milliseconds += elapsed_ms
+    threshold = engine.config.values["latency-monitor-threshold"]
+    if threshold and elapsed_ms >= threshold:  # latencyAddSampleIfNeeded("expire-cycle")
+        add_sample(engine.latency_events, "expire-cycle", elapsed_ms)

@@ -192,7 +192,7 @@ def _clients(eng: "Engine") -> Fields:
          max((c.query_buffer_size() for c in clients), default=0)),
         ("client_recent_max_output_buffer", max((c.output_size() for c in clients), default=0)),
         ("blocked_clients", len(blocked)),
-        ("tracking_clients", 0),
+        ("tracking_clients", eng.tracking.clients),
         ("clients_in_timeout_table",
          sum(1 for c in blocked if getattr(c.blocked, "timeout", 0))),
     ]
@@ -343,6 +343,9 @@ def _stats(eng: "Engine") -> Fields:
         "pubsub_channels": _distinct(eng, "channels"),
         "pubsub_patterns": _distinct(eng, "patterns"),
         "pubsubshard_channels": _distinct(eng, "shard_channels"),
+        "tracking_total_keys": len(eng.tracking.table),
+        "tracking_total_items": eng.tracking.items,
+        "tracking_total_prefixes": len(eng.tracking.prefixes),
     }
     fields = set(st.FIELDS)
     out: Fields = []
@@ -423,7 +426,11 @@ def _errorstats(eng: "Engine") -> Fields:
 
 @_section("latencystats")
 def _latencystats(eng: "Engine") -> Fields:
-    return []
+    if not eng.latency_tracking:
+        return []
+    from .latency_histogram import info_fields
+    return info_fields(eng.table.values(),
+                       eng.config.values["latency-tracking-info-percentiles"])
 
 
 @_section("cluster")

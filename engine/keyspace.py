@@ -18,8 +18,10 @@ the ``TYPE_NAME`` and ``ENCODING`` of the value it stands for, and the disk is n
 
 Native twin: the hot commands' native handlers (native/dispatch_c.pyx) do what lookup_read,
 lookup_write, set_key, overwrite and resized do in the plain state (no maxmemory, LFU,
-snapshot, notifications, memcached metadata or WATCH); a change to those paths must be
-made there too, or excluded by their guard (tests/test_native_dispatch.py compares them).
+snapshot, notifications, memcached metadata or WATCH; while keys are tracked for client-side
+caching, engine/tracking.py keeps those commands off the native path); a change to those
+paths must be made there too, or excluded by their guard (tests/test_native_dispatch.py
+compares them).
 """
 
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set, Tuple
@@ -245,7 +247,7 @@ class Database:
             self._account(key, old, value)
         if self.item_meta:
             self.drop_item_meta(key)
-        if self.watched:
+        if self.watched or self.engine.tracking.active:
             self.signal_modified(key)
 
     def add(self, key: bytes, value: Any) -> None:
@@ -342,10 +344,13 @@ class Database:
         self.table.set_expire(key, -1)
         return True
 
-    def signal_modified(self, key: bytes) -> None:
-        """signalModifiedKey(): invalidate WATCHers (and whatever else keys a change)."""
+    def signal_modified(self, key: bytes, by_client: bool = True) -> None:
+        """signalModifiedKey(): invalidate WATCHers and client-side caches (tracking);
+        ``by_client`` False for expiry and eviction, which Redis signals with no client."""
         if self.item_meta:
             self.drop_item_meta(key)
+        if self.engine.tracking.active:
+            self.engine.tracking.invalidate(key, by_client=by_client)
         if self.watched:
             watchers = self.watched.get(key)
             if watchers:
@@ -389,7 +394,7 @@ class Database:
         eng = self.engine
         self.delete(key)
         eng.stats.expired_keys += 1
-        self.signal_modified(key)
+        self.signal_modified(key, by_client=False)
         eng.notify_keyspace_event(notify.EXPIRED, b"expired", key, self.id)
         eng.propagate_expire(self, key)
 

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from lupa import lua51
 
-from native.resp_common import BigNumber, DoubleText, SetReply
+from native.resp_common import Attribute, BigNumber, DoubleText, SetReply
 from native.resp_py import split_inline
 
 from . import errors, scripting_libs
@@ -1165,6 +1165,8 @@ class LuaState:
             return self.table_from([self.to_lua(x, False) for x in v])
         if t is BigNumber:
             return self.table_from({b"big_number": bytes(v)}) if resp3 else bytes(v)
+        if t is Attribute:  # scripts do not see attributes, only the reply they carry
+            return self.to_lua(v.reply, resp3)
         if t is Verbatim:
             if resp3:
                 return self.table_from({b"verbatim_string": self.table_from(

@@ -213,6 +213,8 @@ class RespConnection(Client, asyncio.Protocol):
                     self.reply_mode = REPLY_SKIP
                 elif mode == REPLY_SKIP:
                     self.reply_mode = REPLY_ON
+                if eng.tracking.pending:  # invalidations this command owes us: after its reply
+                    eng.tracking.after_reply(self)
                 reply = _NOT_STARTED
                 if self.close_after_reply:
                     err = None
@@ -242,6 +244,8 @@ class RespConnection(Client, asyncio.Protocol):
         """Keep the unexecuted commands (from index i) until resume()."""
         self.pending = collections.deque(itertools.islice(cmds, i, None))
         self.pending_error = err
+        if self.engine.tracking.pending:
+            self.engine.tracking.after_reply(self)
         out = self._out
         self._out = None
         self._flush(out if out is not None else bytearray())

@@ -13,6 +13,7 @@ from cpython.dict cimport PyDict_GetItem
 from cpython.object cimport PyObject
 from libc.limits cimport LLONG_MAX, LLONG_MIN
 from libc.stdint cimport int64_t
+from libc.stdlib cimport calloc, free
 from posix.time cimport clock_gettime, timespec, CLOCK_MONOTONIC, CLOCK_REALTIME
 
 from .resp_c cimport _encode_into, _string2ll
@@ -22,6 +23,9 @@ from .resp_common import BLOCKED, NO_REPLY, OK, PONG, ProtocolError, ReplyError
 cdef extern from "Python.h":
     Py_ssize_t PyBytes_GET_SIZE(object o)
 
+cdef extern from *:
+    int __builtin_clzll(unsigned long long x) nogil
+
 cdef object _BLOCKED = BLOCKED
 cdef object _NO_REPLY = NO_REPLY
 cdef object _ReplyError = ReplyError
@@ -30,6 +34,7 @@ cdef object _ProtocolError = ProtocolError
 cdef object _PONG = PONG
 
 DEF REPLY_ON = 0
+DEF LATENCY_COUNTS_LEN = 3072  # hdr_init(1, 1e9, 2): (23 buckets + 1) * 128 slots
 
 
 from .dispatch_common import FAST_PATHS, NOT_RUN
@@ -50,11 +55,51 @@ cdef class CommandCore:
     # the native handler kind of ``handler`` (0: none), resolved when handler changes
     cdef object _fast_for
     cdef int _fast_kind
+    # latency tracking: calls per hdr_histogram slot (LATENCY_COUNTS_LEN), made on the
+    # first record as Redis allocates its histogram (engine/latency_histogram.py reads it)
+    cdef int64_t* _latency
 
     def __cinit__(self, *args, **kwargs):
         self.handler = None
         self.subcommands = None
         self._fast_for = _UNRESOLVED
+        self._latency = NULL
+
+    def __dealloc__(self):
+        free(self._latency)
+
+    cdef inline int _record(self, long long usec) except -1:
+        """updateCommandLatencyHistogram() (see dispatch_py.CommandCore.record_latency)."""
+        cdef long long ns = usec * 1000
+        cdef int bucket
+        if ns < 1:
+            ns = 1
+        elif ns > 1000000000:
+            ns = 1000000000
+        if self._latency == NULL:
+            self._latency = <int64_t*>calloc(LATENCY_COUNTS_LEN, sizeof(int64_t))
+            if self._latency == NULL:
+                raise MemoryError()
+        bucket = 64 - __builtin_clzll(<unsigned long long>(ns | 255)) - 8
+        self._latency[((bucket + 1) << 7) + (ns >> bucket) - 128] += 1
+        return 0
+
+    def record_latency(self, long long usec):
+        self._record(usec)
+
+    def latency_counts(self):
+        """The recorded calls per hdr_histogram slot ({} when none)."""
+        cdef int i
+        out = {}
+        if self._latency != NULL:
+            for i in range(LATENCY_COUNTS_LEN):
+                if self._latency[i]:
+                    out[i] = self._latency[i]
+        return out
+
+    def reset_latency(self):
+        free(self._latency)
+        self._latency = NULL
 
 
 cdef class ClientCore:
@@ -70,6 +115,7 @@ cdef class ClientCore:
     cdef bint _restricted
     cdef int _reply_mode
     cdef bint _close_after_reply
+    cdef bint _tracking
 
     def __cinit__(self, *args, **kwargs):
         self._resp = 2
@@ -79,7 +125,8 @@ cdef class ClientCore:
     cdef inline void _update(self):
         self.attention = (self._multi is not None or not self._authenticated
                           or (self._in_pubsub and self._resp == 2) or self._restricted
-                          or self._reply_mode != REPLY_ON or self._close_after_reply)
+                          or self._reply_mode != REPLY_ON or self._close_after_reply
+                          or self._tracking)
 
     @property
     def resp(self):
@@ -144,26 +191,21 @@ cdef class ClientCore:
         self._close_after_reply = bool(v)
         self._update()
 
+    @property
+    def tracking(self):
+        return self._tracking
+
+    @tracking.setter
+    def tracking(self, v):
+        self._tracking = bool(v)
+        self._update()
+
 
 cdef class EngineCore:
-    cdef public long long dirty
-    cdef public long long now_ms
-    cdef public dict commands
-    cdef public long long maxmemory
-    cdef public long long _slowlog_threshold
-    cdef public long long _latency_threshold
-    cdef public list monitors
-    cdef public double pause_until
-    cdef public object replication
-    cdef public dict ready_keys
-    # read by the native handlers (see _plain)
-    cdef public object stats
-    cdef public object access_clock
-    cdef public object lfu
-    cdef public object notify_flags
-    cdef public object snapshot
+    # fields: see dispatch_c.pxd (other kernels read them as C fields)
 
     def __cinit__(self, *args, **kwargs):
+        self.latency_tracking = True
         self.commands = {}
         self.ready_keys = {}
         self.monitors = []
@@ -522,12 +564,17 @@ cdef object _execute(EngineCore engine, ClientCore client, CommandCore cmd, list
 
 
 cdef int _finish(EngineCore engine, ClientCore client, CommandCore cmd, list argv,
-                 long long dirty, int64_t ns) except -1:
-    """call()'s bookkeeping after the command: counters, slowlog/latency/MONITOR,
-    propagation and blocked clients when the dataset changed."""
+                 long long dirty, int64_t ns, bint blocked=False) except -1:
+    """call()'s bookkeeping after the command: counters, latency histogram (a blocked
+    command's is recorded when it is served), slowlog/latency/MONITOR, propagation and
+    blocked clients when the dataset changed."""
     cdef long long usec = ns // 1000
     cmd.calls += 1
     cmd.usec += usec
+    if blocked:
+        engine._blocked_call(client, argv, usec)
+    elif engine.latency_tracking:
+        cmd._record(usec)
     if ((usec >= engine._slowlog_threshold and engine._slowlog_threshold >= 0)
             or usec >= engine._latency_threshold or engine.monitors):
         engine._observe(client, cmd, argv, usec)
@@ -612,7 +659,7 @@ cdef tuple _run(EngineCore engine, ClientCore client, list cmds, Py_ssize_t i, b
         client.last_cmd = cmd
         reply = _execute(engine, client, cmd, argv)
         if reply is _BLOCKED or reply is _NO_REPLY or client.attention:
-            _finish(engine, client, cmd, argv, dirty, _now_ns() - t0)
+            _finish(engine, client, cmd, argv, dirty, _now_ns() - t0, reply is _BLOCKED)
             return i, reply
         _encode_into(out, reply, client._resp)
         t1 = _now_ns()

@@ -4,9 +4,11 @@ The engine's dispatcher (``Engine.call``, Redis's processCommand + call) holds t
 This kernel runs a batch of parsed commands through it and encodes the replies, and it
 defines the state carriers whose fields the Cython twin reads as C fields:
 
-* ``CommandCore`` — a command's handler, arity, the flags the hot path needs, its counters;
+* ``CommandCore`` — a command's handler, arity, the flags the hot path needs, its counters
+  and latency histogram (calls per hdr_histogram slot: engine/latency_histogram.py);
 * ``ClientCore`` — a client's protocol version and the state that needs the full dispatcher
-  (MULTI, authentication, subscriptions over RESP2, ACL restrictions, reply modes, closing),
+  (MULTI, authentication, subscriptions over RESP2, ACL restrictions, reply modes, closing,
+  client-side caching: a tracking client's commands go through ``engine.call``),
   folded into one ``attention`` flag that is kept up to date by the setters;
 * ``EngineCore`` — the dirty counter, the clock, the dispatch index and the thresholds.
 
@@ -42,7 +44,7 @@ def fast_path(name: str):
 
 class CommandCore:
     __slots__ = ("handler", "arity", "subcommands", "is_denyoom", "calls", "usec",
-                 "failed_calls", "rejected_calls")
+                 "failed_calls", "rejected_calls", "_latency")
 
     def __init__(self) -> None:
         self.handler = None
@@ -50,12 +52,31 @@ class CommandCore:
         self.subcommands = None
         self.is_denyoom = False
         self.calls = self.usec = self.failed_calls = self.rejected_calls = 0
+        self._latency = None  # hdr_histogram slot -> calls, made on the first record
+
+    def record_latency(self, usec: int) -> None:
+        """updateCommandLatencyHistogram(): one call of ``usec`` microseconds."""
+        ns = usec * 1000
+        ns = 1 if ns < 1 else 1000000000 if ns > 1000000000 else ns
+        bucket = (ns | 255).bit_length() - 8  # counts_index_for() of hdr_init(1, 1e9, 2)
+        slot = ((bucket + 1) << 7) + (ns >> bucket) - 128
+        hist = self._latency
+        if hist is None:
+            hist = self._latency = {}
+        hist[slot] = hist.get(slot, 0) + 1
+
+    def latency_counts(self) -> dict:
+        """The recorded calls per hdr_histogram slot ({} when none)."""
+        return dict(self._latency) if self._latency else {}
+
+    def reset_latency(self) -> None:
+        self._latency = None
 
 
 class ClientCore:
     __slots__ = ("engine", "db", "last_cmd", "propagate_argv", "attention", "_resp", "_multi",
                  "_authenticated", "_in_pubsub", "_restricted", "_reply_mode",
-                 "_close_after_reply")
+                 "_close_after_reply", "_tracking")
 
     def __init__(self) -> None:
         self.engine = None
@@ -69,12 +90,14 @@ class ClientCore:
         self._restricted = False
         self._reply_mode = REPLY_ON
         self._close_after_reply = False
+        self._tracking = False
         self.attention = False
 
     def _update(self) -> None:
         self.attention = (self._multi is not None or not self._authenticated
                           or (self._in_pubsub and self._resp == 2) or self._restricted
-                          or self._reply_mode != REPLY_ON or self._close_after_reply)
+                          or self._reply_mode != REPLY_ON or self._close_after_reply
+                          or self._tracking)
 
     @property
     def resp(self) -> int:
@@ -139,11 +162,20 @@ class ClientCore:
         self._close_after_reply = bool(v)
         self._update()
 
+    @property
+    def tracking(self) -> bool:
+        return self._tracking
+
+    @tracking.setter
+    def tracking(self, v: bool) -> None:
+        self._tracking = bool(v)
+        self._update()
+
 
 class EngineCore:
     __slots__ = ("dirty", "now_ms", "commands", "maxmemory", "_slowlog_threshold",
                  "_latency_threshold", "monitors", "pause_until", "replication", "ready_keys",
-                 "stats", "access_clock", "lfu", "notify_flags", "snapshot")
+                 "stats", "access_clock", "lfu", "notify_flags", "snapshot", "latency_tracking")
 
     def __init__(self) -> None:
         self.dirty = 0
@@ -161,6 +193,7 @@ class EngineCore:
         self.lfu = False
         self.notify_flags = 0
         self.snapshot = None
+        self.latency_tracking = True  # latency-tracking: per-command histograms
 
 
 def run(engine, client, cmds, i, out):

@@ -30,7 +30,7 @@ from libc.string cimport memchr, memcpy, memmove
 
 from .resp_common import (
     NULL_ARRAY, OK, PROTO_INLINE_MAX_SIZE, NullArray, ProtocolError, Push, QueryBufferLimit,
-    BigNumber, DoubleText, ReplyError, SetReply, Status, Verbatim,
+    Attribute, BigNumber, DoubleText, ReplyError, SetReply, Status, Verbatim,
 )
 
 __all__ = ["RequestParser", "encode", "encode_into", "split_inline"]
@@ -70,6 +70,7 @@ cdef type _Verbatim = Verbatim
 cdef type _DoubleText = DoubleText
 cdef type _BigNumber = BigNumber
 cdef type _NullArray = NullArray
+cdef type _Attribute = Attribute
 cdef type _ReplyError = ReplyError
 cdef object _OK = OK
 cdef object _ProtocolError = ProtocolError
@@ -842,6 +843,23 @@ cdef int _encode(_Out* o, object v, int resp) except -1:
         return _bulk(o, PyBytes_AS_STRING(v), n)
     if t is _NullArray:
         return _raw(o, "_\r\n", 3) if resp == 3 else _raw(o, "*-1\r\n", 5)
+    if t is _Attribute:
+        if resp == 3:
+            attrs = v.attrs
+            _header(o, c'|', len(attrs))
+            _enter()
+            try:
+                for k, x in attrs.items():
+                    _item(o, k, resp)
+                    _item(o, x, resp)
+            finally:
+                Py_LeaveRecursiveCall()
+        _enter()
+        try:
+            _item(o, v.reply, resp)
+        finally:
+            Py_LeaveRecursiveCall()
+        return 0
     if isinstance(v, _ReplyError):
         return _line(o, c'-', v.text)
     if isinstance(v, int):  # IntEnum and friends

@@ -6,6 +6,7 @@ same thing to either encoder and a parser error is the same class whichever pars
 
 __all__ = [
     "BLOCKED", "NO_REPLY", "Status", "ReplyError", "Push", "SetReply", "Verbatim", "DoubleText", "BigNumber",
+    "Attribute",
     "NullArray", "NULL_ARRAY", "OK", "QUEUED", "PONG", "ProtocolError", "QueryBufferLimit",
     "PROTO_INLINE_MAX_SIZE",
 ]
@@ -83,6 +84,20 @@ class BigNumber(bytes):
     """A big number (``(digits`` in RESP3, a bulk string in RESP2): scripts can return one."""
 
     __slots__ = ()
+
+
+class Attribute:
+    """A reply carrying RESP3 attributes (addReplyAttributeLen): ``|`` and the ``attrs`` map,
+    then ``reply``. Attributes are not replies: RESP2 gets ``reply`` alone."""
+
+    __slots__ = ("attrs", "reply")
+
+    def __init__(self, attrs: dict, reply) -> None:
+        self.attrs = attrs
+        self.reply = reply
+
+    def __repr__(self) -> str:
+        return "Attribute(%r, %r)" % (self.attrs, self.reply)
 
 
 class NullArray:

@@ -8,7 +8,7 @@ the same header-line searches (``\\r`` for multibulk headers, ``\\n`` for inline
 
 from .resp_common import (
     PROTO_INLINE_MAX_SIZE, OK, NullArray, ProtocolError, Push, QueryBufferLimit,
-    BigNumber, DoubleText, ReplyError, SetReply, Status, Verbatim,
+    Attribute, BigNumber, DoubleText, ReplyError, SetReply, Status, Verbatim,
 )
 
 __all__ = ["RequestParser", "encode", "encode_into", "split_inline", "string2ll"]
@@ -301,6 +301,13 @@ def encode_into(out: bytearray, v, resp: int) -> None:
             out += b"$%d\r\n%s\r\n" % (len(v), v)
     elif t is NullArray:
         out += b"_\r\n" if resp == 3 else b"*-1\r\n"
+    elif t is Attribute:
+        if resp == 3:
+            out += b"|%d\r\n" % len(v.attrs)
+            for k, x in v.attrs.items():
+                encode_into(out, k, resp)
+                encode_into(out, x, resp)
+        encode_into(out, v.reply, resp)
     elif isinstance(v, ReplyError):
         out += b"-" + _text(v.text).replace(b"\r", b" ").replace(b"\n", b" ") + b"\r\n"
     elif isinstance(v, int):  # IntEnum and friends

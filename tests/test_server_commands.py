@@ -409,6 +409,20 @@ def test_debug_object_after_append_is_raw(diff):
     assert got["encoding"] == want["encoding"] == "raw"
 
 
+def test_debug_object_finds_a_logically_expired_key(diff):
+    """DEBUG OBJECT looks in the dict without expiring (scripting.tcl "Script delete the
+    expired key" relies on it); the key is gone for any real read."""
+    try:
+        both(diff, ("DEBUG", "SET-ACTIVE-EXPIRE", "0"), ("SET", "k", "v", "PX", "30"))
+        time.sleep(0.1)
+        got, want = (_object(x) for x in diff.both("DEBUG", "OBJECT", "k"))
+        assert got["encoding"] == want["encoding"] == "embstr"
+        diff.check("GET", "k")
+        diff.check("DEBUG", "OBJECT", "k")
+    finally:
+        diff.check("DEBUG", "SET-ACTIVE-EXPIRE", "1")
+
+
 def test_debug_digest_strings(diff):
     diff.check("DEBUG", "DIGEST")
     both(diff, ("SET", "a", "1"), ("SET", "b", "hello"), ("SET", "c", "x" * 100),

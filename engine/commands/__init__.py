@@ -9,7 +9,7 @@ __all__ = ["TABLE", "command", "container", "lookup", "load_all", "FAMILIES"]
 FAMILIES = ("connection", "strings", "transactions", "bitmaps", "keys", "server", "introspection",
             "lists", "hashes", "sets", "pubsub", "zsets", "streams", "hyperloglog",
             "geo", "sort", "acl", "scripting", "persistence", "migrate", "replication", "cluster",
-            "modules")
+            "modules", "tracking")
 
 
 def load_all() -> None:

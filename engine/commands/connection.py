@@ -17,6 +17,7 @@ HELLO_SYNTAX = "ERR Syntax error in HELLO option '%s'"
 
 
 @command("ping", -1, "fast sentinel", group="connection",
+         tips="request_policy:all_shards response_policy:all_succeeded",
          summary="Returns the server's liveliness response.")
 @fast_path("ping")
 def ping(c: Client, argv: List[bytes]) -> Any:

@@ -383,29 +383,13 @@ def _delete_store(c: Client, key: bytes) -> None:
         c.engine.dirty += 1
 
 
-def _radius_keys(start: int):
-    """Key positions of GEORADIUS[BYMEMBER] from its key specs: the source, then the
-    argument after the first STORE and the first STOREDIST found from ``start``."""
-
-    def positions(argv: list[bytes]) -> list[int]:
-        keys = [1]
-        for keyword in (b"store", b"storedist"):
-            for i in range(start, len(argv) - 1):
-                if _word(argv[i]) == keyword:
-                    keys.append(i + 1)
-                    break
-        return keys
-
-    return positions
-
-
 _RADIUS_SUMMARY = "Query a sorted set representing a geospatial index to fetch members matching "
 _RADIUS_COMPLEXITY = ("O(N+log(M)) where N is the number of elements inside the bounding box of "
                       "the circular area delimited by center and radius and M is the number of "
                       "items inside the index.")
 
 
-@command("georadius", -6, "write denyoom", keys=(1, 1, 1), keys_fn=_radius_keys(6), **_GROUP,
+@command("georadius", -6, "write denyoom", keys=(1, 1, 1), **_GROUP,
          summary=_RADIUS_SUMMARY + "a given maximum distance from a point",
          complexity=_RADIUS_COMPLEXITY)
 def georadius(c: Client, argv: list[bytes]) -> Any:
@@ -418,7 +402,7 @@ def georadius_ro(c: Client, argv: list[bytes]) -> Any:
     return _georadius(c, argv, 1, RADIUS_COORDS | RADIUS_NOSTORE)
 
 
-@command("georadiusbymember", -5, "write denyoom", keys=(1, 1, 1), keys_fn=_radius_keys(5),
+@command("georadiusbymember", -5, "write denyoom", keys=(1, 1, 1),
          **_GROUP, summary=_RADIUS_SUMMARY + "a given maximum distance from a member",
          complexity="O(N+log(M)) where N is the number of elements inside the bounding box of "
          "the circular area delimited by center and radius and M is the number of items inside "

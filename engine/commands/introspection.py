@@ -11,37 +11,40 @@ from ..connection import Client
 from ..errors import CommandError
 from ..glob import stringmatch
 from ..replies import Status
+from .getkeys import flag_names
 from .keys import help_reply
 from .table import CATEGORY_ORDER, TABLE, Command, command, container, lookup
 
-__all__ = ["command_docs", "command_info", "key_flags"]
+__all__ = ["command_docs", "command_info"]
 
-def key_flags(cmd: Command) -> list[str]:
-    """Key-spec flags derived from the command flags (Redis's specs are finer grained)."""
-    if cmd.is_write:
-        return ["RW", "access", "update"]
-    if "readonly" in cmd.flags:
-        return ["RO", "access"]
-    return ["RO"]
+def _spec_flags(flags: int) -> SetReply:
+    """addReplyFlagsForKeyArgs()."""
+    return SetReply(Status(f) for f in flag_names(flags))
 
 
 def _key_specs(cmd: Command) -> SetReply:
+    """addReplyCommandKeySpecs(): Redis 7.0's key specs of the command."""
     specs = SetReply()
-    flags = SetReply(Status(f) for f in key_flags(cmd))
-    if cmd.first_key > 0:
-        last = cmd.last_key if cmd.last_key < 0 else cmd.last_key - cmd.first_key
-        specs.append({
-            b"flags": flags,
-            b"begin_search": {b"type": b"index", b"spec": {b"index": cmd.first_key}},
-            b"find_keys": {b"type": b"range", b"spec": {
-                b"lastkey": last, b"keystep": cmd.key_step, b"limit": 0}},
-        })
-    if cmd.keys_fn is not None:  # keys found by a function: no declarative spec for them
-        specs.append({
-            b"flags": flags,
-            b"begin_search": {b"type": b"unknown", b"spec": {}},
-            b"find_keys": {b"type": b"unknown", b"spec": {}},
-        })
+    for spec in cmd.key_specs:
+        out: dict[bytes, Any] = {}
+        if spec.notes:
+            out[b"notes"] = spec.notes.encode()
+        out[b"flags"] = _spec_flags(spec.flags)
+        if spec.bs == "index":
+            bs: dict[bytes, Any] = {b"index": spec.bs_args[0]}
+        elif spec.bs == "keyword":
+            bs = {b"keyword": spec.bs_args[0].encode(), b"startfrom": spec.bs_args[1]}
+        else:
+            bs = {}
+        out[b"begin_search"] = {b"type": spec.bs.encode(), b"spec": bs}
+        if spec.fk == "range":
+            fk: dict[bytes, Any] = dict(zip((b"lastkey", b"keystep", b"limit"), spec.fk_args))
+        elif spec.fk == "keynum":
+            fk = dict(zip((b"keynumidx", b"firstkey", b"keystep"), spec.fk_args))
+        else:
+            fk = {}
+        out[b"find_keys"] = {b"type": spec.fk.encode(), b"spec": fk}
+        specs.append(out)
     return specs
 
 
@@ -198,40 +201,35 @@ def command_list(c: Client, argv: list[bytes]) -> Any:
             if stringmatch(pattern, cmd.fullname.encode(), nocase=True)]
 
 
-def _getkeys(argv: list[bytes]) -> tuple[Command, list[int]]:
-    """getKeysSubcommandImpl(): the command named in argv[2:] and its key positions."""
+def _getkeys(argv: list[bytes]) -> list[tuple[int, int]]:
+    """getKeysSubcommandImpl(): the keys of the command in argv[2:], as (index in argv,
+    key-spec flags)."""
     sub_argv = argv[2:]
     cmd = lookup(sub_argv[0])
     if cmd is not None and cmd.subcommands is not None and len(sub_argv) > 1:
         cmd = cmd.subcommands.get(sub_argv[1].lower())
     if cmd is None:
         raise CommandError(errors.COMMAND_GETKEYS_INVALID)
-    if cmd.first_key <= 0 and cmd.keys_fn is None:
+    if not cmd.has_keys:
         raise CommandError(errors.COMMAND_GETKEYS_NO_KEYS)
     n = len(sub_argv)
     if (cmd.arity > 0 and cmd.arity != n) or n < -cmd.arity:
         raise CommandError(errors.COMMAND_GETKEYS_ARITY)
-    try:
-        positions = cmd.key_positions(sub_argv)
-    except (CommandError, ValueError, IndexError):
-        positions = []
-    if not positions and "no_mandatory_keys" not in cmd.flags:
+    refs = cmd.key_refs(sub_argv)
+    if not refs and "no_mandatory_keys" not in cmd.flags:
         raise CommandError(errors.COMMAND_GETKEYS_BAD_ARGS)
-    return cmd, positions
+    return [(pos + 2, flags) for pos, flags in refs]
 
 
 @command("command|getkeys", -4, "loading stale", group="server", acl="connection",
          since="2.8.13", complexity="O(N) where N is the number of arguments to the command",
          summary="Extract keys given a full Redis command")
 def command_getkeys(c: Client, argv: list[bytes]) -> Any:
-    _cmd, positions = _getkeys(argv)
-    return [argv[2 + i] for i in positions]
+    return [argv[pos] for pos, _flags in _getkeys(argv)]
 
 
 @command("command|getkeysandflags", -4, "loading stale", group="server", acl="connection",
          since="7.0.0", complexity="O(N) where N is the number of arguments to the command",
          summary="Extract keys and access flags given a full Redis command")
 def command_getkeysandflags(c: Client, argv: list[bytes]) -> Any:
-    cmd, positions = _getkeys(argv)
-    flags = [Status(f) for f in key_flags(cmd)]
-    return [[argv[2 + i], SetReply(flags)] for i in positions]
+    return [[argv[pos], _spec_flags(flags)] for pos, flags in _getkeys(argv)]

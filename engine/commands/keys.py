@@ -367,6 +367,7 @@ def _check_flush_args(argv: List[bytes]) -> None:
 def flushdb(c: Client, argv: List[bytes]) -> Any:
     _check_flush_args(argv)
     flushed = c.db.flush()
+    c.engine.tracking.on_flush()  # signalFlushedDb()
     c.engine.dirty += flushed
     _force_propagation(c, argv, flushed)
     return OK
@@ -387,6 +388,7 @@ def flushall(c: Client, argv: List[bytes]) -> Any:
     _check_flush_args(argv)
     eng = c.engine
     flushed = sum(db.flush() for db in eng.dbs)
+    eng.tracking.on_flush()  # signalFlushedDb()
     eng.dirty += flushed
     _force_propagation(c, argv, flushed)
     return OK

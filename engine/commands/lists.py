@@ -5,7 +5,6 @@ commands wait through engine/blocking.py; a served waiter's reply, notifications
 count and replicated form are those of Redis 7.0's serveClientBlockedOnList.
 """
 
-from collections.abc import Callable
 from typing import Any
 
 from native.dispatch import fast_path
@@ -454,19 +453,6 @@ TABLE[b"rpoplpush"].doc_flags = ("deprecated",)
 # ------------------------------------------------------------------ LMPOP
 
 
-def _mpop_keys(numkeys_idx: int) -> Callable[[list[bytes]], list[int]]:
-    """Key positions of [B]LMPOP (a keynum key spec)."""
-    def keys_fn(argv: list[bytes]) -> list[int]:
-        try:
-            n = parse_int(argv[numkeys_idx])
-        except (CommandError, IndexError):
-            return []
-        if n < 1 or numkeys_idx + n >= len(argv):
-            return []
-        return list(range(numkeys_idx + 1, numkeys_idx + 1 + n))
-    return keys_fn
-
-
 def _mpop_args(argv: list[bytes], numkeys_idx: int) -> tuple:
     """lmpopGenericCommand()'s parsing: (keys, left, count)."""
     numkeys = parse_int(argv[numkeys_idx], errors.NUMKEYS_NOT_POSITIVE)
@@ -511,7 +497,7 @@ _MPOP_COMPLEXITY = ("O(N+M) where N is the number of provided keys and M is the 
                     "elements returned.")
 
 
-@command("lmpop", -4, "write", keys_fn=_mpop_keys(1), group="list", since="7.0.0",
+@command("lmpop", -4, "write", group="list", since="7.0.0",
          complexity=_MPOP_COMPLEXITY, summary="Pop elements from a list")
 def lmpop(c: Client, argv: list[bytes]) -> Any:
     keys, left, count = _mpop_args(argv, 1)
@@ -613,7 +599,7 @@ def brpoplpush(c: Client, argv: list[bytes]) -> Any:
 TABLE[b"brpoplpush"].doc_flags = ("deprecated",)
 
 
-@command("blmpop", -5, "write blocking", keys_fn=_mpop_keys(2), group="list", since="7.0.0",
+@command("blmpop", -5, "write blocking", group="list", since="7.0.0",
          complexity=_MPOP_COMPLEXITY, summary="Pop elements from a list, or block until one is "
                                               "available")
 def blmpop(c: Client, argv: list[bytes]) -> Any:

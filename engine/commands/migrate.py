@@ -22,13 +22,6 @@ NOKEY = Status("NOKEY")
 REDACTED = b"(redacted)"
 
 
-def _migrate_keys(argv: List[bytes]) -> List[int]:
-    for j in range(6, len(argv)):
-        if argv[j].lower() == b"keys":
-            return list(range(j + 1, len(argv)))
-    return [3]
-
-
 def _resp(*args: bytes) -> bytes:
     out = [b"*%d\r\n" % len(args)]
     for a in args:
@@ -47,7 +40,7 @@ def _read_reply(sock: socket.socket, reader: Any) -> Any:
         reader.feed(data)
 
 
-@command("migrate", -6, "write", keys=(3, 3, 1), keys_fn=_migrate_keys, acl="dangerous",
+@command("migrate", -6, "write", keys=(3, 3, 1), acl="dangerous",
          since="2.6.0", tips="nondeterministic_output",
          complexity="This command actually executes a DUMP+DEL in the source instance, and a "
                     "RESTORE in the target instance. See the pages of these commands for time "

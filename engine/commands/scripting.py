@@ -10,20 +10,8 @@ from .. import errors, scripting
 from ..connection import Client
 from ..errors import CommandError, arg
 from ..replies import OK
-from .args import parse_int
 from .keys import help_reply
 from .table import command, container
-
-
-def _numkeys_keys(argv: list[bytes]) -> list[int]:
-    """Key positions of EVAL/FCALL (a keynum key spec: numkeys at 2, keys from 3)."""
-    try:
-        n = parse_int(argv[2])
-    except (CommandError, IndexError):
-        return []
-    if n < 0 or n > len(argv) - 3:
-        return []
-    return list(range(3, 3 + n))
 
 
 def _feed_monitors(c: Client, argv: list[bytes]) -> None:
@@ -32,9 +20,9 @@ def _feed_monitors(c: Client, argv: list[bytes]) -> None:
         c.engine.feed_monitors(c, argv)
 
 
-_EVAL = {"keys_fn": _numkeys_keys, "group": "scripting",
+_EVAL = {"group": "scripting",
          "complexity": "Depends on the script that is executed."}
-_FCALL = {"keys_fn": _numkeys_keys, "group": "scripting", "since": "7.0.0",
+_FCALL = {"group": "scripting", "since": "7.0.0",
           "complexity": "Depends on the function that is executed."}
 
 

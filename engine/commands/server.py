@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
+from native.resp_common import BigNumber
 from native.resp_py import string2ll
 
 from .. import errors
@@ -22,8 +23,9 @@ from ..glob import stringmatch
 from ..info import info_text, memory_overview
 from ..keyspace import key_cost, type_name, value_cost
 from ..latency import graph, report, series_for
+from ..latency_histogram import command_reply
 from ..log import NOTICE, WARNING
-from ..replies import NO_REPLY, OK, Status, Verbatim
+from ..replies import NO_REPLY, OK, Attribute, Push, SetReply, Status, Verbatim
 from .args import LLONG_MAX, parse_int
 from .connection import valid_client_name
 from .keys import help_reply, object_encoding, object_refcount
@@ -460,6 +462,10 @@ _DEBUG_HELP = [
     "    it is used instead of the 'key' prefix. These are not propagated to",
     "    replicas. Cluster slots are not respected so keys not belonging to the",
     "    current node can be created in cluster mode.",
+    "PROTOCOL <type>",
+    "    Reply with a test value of the specified type. <type> can be: string,",
+    "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
+    "    true, false.",
     "QUICKLIST-PACKED-THRESHOLD <size>",
     "    Sets the threshold for elements to be inserted as plain vs packed nodes",
     "    Default value is 1GB, allows values up to 4GB. Setting to 0 restores to default.",
@@ -561,6 +567,8 @@ def debug(c: Client, argv: list[bytes]) -> Any:
         return OK
     if sub == b"populate" and 3 <= n <= 5:
         return _debug_populate(c, argv)
+    if sub == b"protocol" and n == 3:
+        return _debug_protocol(c, argv[2].lower())
     if sub == b"set-disable-deny-scripts" and n == 3:
         from .. import scripting
         scripting.get(eng).disable_deny_script = bool(_atoi(argv[2]))
@@ -583,9 +591,46 @@ def debug(c: Client, argv: list[bytes]) -> Any:
     raise CommandError(errors.DEBUG_UNKNOWN % arg(argv[1], 128))
 
 
+def _debug_protocol(c: Client, name: bytes) -> Any:
+    """DEBUG PROTOCOL <type>: a test value of each reply type (debug.c)."""
+    if name == b"string":
+        return b"Hello World"
+    if name == b"integer":
+        return 12345
+    if name == b"double":
+        return 3.141
+    if name == b"bignum":
+        return BigNumber(b"1234567999999999999999999999999999999")
+    if name == b"null":
+        return None
+    if name == b"array":
+        return [0, 1, 2]
+    if name == b"set":
+        return SetReply([0, 1, 2])
+    if name == b"map":
+        return {j: j == 1 for j in range(3)}
+    if name == b"attrib":  # attributes are not replies: a real one follows
+        return Attribute({b"key-popularity": [b"key:123", 90]},
+                         b"Some real reply following the attribute")
+    if name == b"push":
+        if c.resp < 3:
+            raise CommandError(errors.RESP2_NOT_SUPPORTED)
+        c.deliver(Push([b"server-cpu-usage", 42]))  # out of band, then the real reply
+        return b"Some real reply following the push reply"
+    if name == b"true":
+        return True
+    if name == b"false":
+        return False
+    if name == b"verbatim":
+        return Verbatim(b"This is a verbatim\nstring")
+    raise CommandError(errors.DEBUG_PROTOCOL_TYPE)
+
+
 def _debug_object(c: Client, key: bytes) -> Any:
     db = c.db
-    value = db.peek(key)
+    value = db.table.peek(key)   # dictFind(): a logically expired key is still there
+    if value is not None:
+        value = db.materialize(value)   # a tiered value read back, left on disk
     if value is None:
         raise CommandError(errors.NO_SUCH_KEY)
     eng = c.engine
@@ -731,6 +776,9 @@ _LATENCY_HELP = [
     "RESET [<event> ...]",
     "    Reset latency data of one or more <event> classes.",
     "    (default: reset all data for all event classes)",
+    "HISTOGRAM [COMMAND ...]",
+    "    Return a cumulative distribution of latencies in the format of a histogram for the specified command names.",
+    "    If no commands are specified then all histograms are replied.",
 ]
 _LATENCY_TIPS = "nondeterministic_output request_policy:all_nodes response_policy:special"
 
@@ -792,6 +840,39 @@ def latency_reset(c: Client, argv: list[bytes]) -> Any:
         if events.pop(arg(name), None) is not None:
             n += 1
     return n
+
+
+@command("latency|histogram", -2, "admin noscript loading stale", group="server",
+         since="7.0.0", tips=_LATENCY_TIPS,
+         complexity="O(N) where N is the number of commands with latency information "
+                    "being retrieved.",
+         summary="Return the cumulative distribution of latencies of a subset of commands "
+                 "or all.")
+def latency_histogram(c: Client, argv: list[bytes]) -> Any:
+    """Each command (and subcommand) with a histogram: {calls, histogram_usec}; names
+    that are no command are skipped; a container brings its subcommands."""
+    table = c.engine.table
+    out: dict[bytes, Any] = {}
+
+    def add(cmd: Any, with_subcommands: bool) -> None:
+        if cmd.latency_counts():
+            out[cmd.fullname.encode()] = command_reply(cmd)
+        if with_subcommands and cmd.subcommands:
+            for sub in cmd.subcommands.values():
+                add(sub, False)
+
+    if len(argv) == 2:
+        for cmd in table.values():
+            add(cmd, True)
+        return out
+    for name in argv[2:]:
+        parts = name.lower().split(b"|")  # lookupCommandBySds()
+        cmd = table.get(parts[0]) if len(parts) <= 2 else None
+        if cmd is not None and len(parts) == 2:
+            cmd = cmd.subcommands.get(parts[1]) if cmd.subcommands else None
+        if cmd is not None:
+            add(cmd, True)
+    return out
 
 
 # =================================================================== MEMORY

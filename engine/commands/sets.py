@@ -7,7 +7,6 @@ import random
 from typing import Any
 
 from native.resp_common import SetReply
-from native.resp_py import string2ll
 
 from .. import errors, notify
 from ..connection import Client
@@ -388,14 +387,7 @@ def sinterstore(c: Client, argv: list[bytes]) -> Any:
     return _sinter(c, argv[2:], argv[1])
 
 
-def _sintercard_keys(argv: list[bytes]) -> list[int]:
-    n = string2ll(argv[1])
-    if n is None or n < 1 or n > len(argv) - 2:
-        return []
-    return list(range(2, 2 + n))
-
-
-@command("sintercard", -3, "readonly", keys_fn=_sintercard_keys, group="set", since="7.0.0",
+@command("sintercard", -3, "readonly", group="set", since="7.0.0",
          summary="Intersect multiple sets and return the cardinality of the result",
          complexity=_INTER_COMPLEXITY)
 def sintercard(c: Client, argv: list[bytes]) -> Any:

@@ -181,24 +181,6 @@ def _exact(m: re.Match) -> Fraction:
 # ------------------------------------------------------------------ SORT
 
 
-def _sort_keys(argv: list[bytes]) -> list[int]:
-    """sortGetKeys(): the sorted key, and the key after the last STORE (options taking
-    arguments are skipped, everything else is taken for a flag)."""
-    keys = [1]
-    store = None
-    i = 2
-    while i < len(argv):
-        opt = _cstr(argv[i]).lower()
-        if opt == b"limit":
-            i += 2
-        elif opt in (b"get", b"by"):
-            i += 1
-        elif opt == b"store" and i + 1 < len(argv):
-            store = i + 1
-        i += 1
-    return keys if store is None else keys + [store]
-
-
 def _elements(value: Any, dontsort: bool, desc: bool, start: int, end: int) -> list[bytes]:
     """The elements loaded into the sort vector. Lists and sorted sets that are not sorted
     load only the LIMIT range, from the tail when DESC."""
@@ -365,14 +347,14 @@ _SORT_COMPLEXITY = ("O(N+M*log(M)) where N is the number of elements in the list
                     "sorted, complexity is O(N).")
 
 
-@command("sort", -2, "write denyoom", keys=(1, 1, 1), keys_fn=_sort_keys,
+@command("sort", -2, "write denyoom", keys=(1, 1, 1),
          acl="set sortedset list dangerous", summary=_SORT_SUMMARY,
          complexity=_SORT_COMPLEXITY)
 def sort(c: Client, argv: list[bytes]) -> Any:
     return _sort(c, argv, False)
 
 
-@command("sort_ro", -2, "readonly", keys=(1, 1, 1), keys_fn=lambda argv: [1],
+@command("sort_ro", -2, "readonly", keys=(1, 1, 1),
          acl="set sortedset list dangerous", since="7.0.0",
          summary="Sort the elements in a list, set or sorted set. Read-only variant of SORT.",
          complexity=_SORT_COMPLEXITY)

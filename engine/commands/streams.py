@@ -437,19 +437,6 @@ def xrevrange(c: Client, argv: list[bytes]) -> Any:
 # ------------------------------------------------------------------ XREAD XREADGROUP
 
 
-def _xread_keys(start: int):
-    """Key positions from the key spec: the arguments after the first STREAMS found from
-    ``start`` (the last argument is never taken for it), half of them."""
-    def keys_fn(argv: list[bytes]) -> list[int]:
-        n = len(argv)
-        for i in range(start, n - 1):
-            if argv[i].lower() == b"streams":
-                first = i + 1
-                return list(range(first, first + (n - first) // 2))
-        return []
-    return keys_fn
-
-
 def _serve_group(c: Client, key: bytes, s: StreamValue, group: ConsumerGroup,
                  group_name: bytes, consumer: Consumer, start: int, count: int, noack: bool,
                  props: list) -> list:
@@ -650,7 +637,7 @@ def _block(c: Client, keys: list[bytes], ids: list[int], timeout_ms: int, count:
     return block(c, list(after), timeout_ms / 1000, retry, NULL_ARRAY)
 
 
-@command("xread", -4, "readonly blocking", keys_fn=_xread_keys(1), group="stream",
+@command("xread", -4, "readonly blocking", group="stream",
          since="5.0.0",
          summary="Return never seen elements in multiple streams, with IDs greater than the "
                  "ones reported by the caller for each stream. Can block.",
@@ -662,7 +649,7 @@ def xread(c: Client, argv: list[bytes]) -> Any:
     return _xread(c, argv, False)
 
 
-@command("xreadgroup", -7, "write blocking", keys_fn=_xread_keys(4), group="stream",
+@command("xreadgroup", -7, "write blocking", group="stream",
          since="5.0.0",
          summary="Return new entries from a stream using a consumer group, or access the "
                  "history of the pending entries for a given consumer. Can block.",

@@ -1,7 +1,9 @@
 """The one command table and the ``@command`` decorator that fills it.
 
 Each command is declared once, beside its handler: name, arity (Redis convention: negative
-means "at least"), flags, key positions, ACL categories and its documentation line.
+means "at least"), flags, key positions, ACL categories and its documentation line. Its key
+specs (and getkeys procedure) come from ``keyspecs.py`` by full name, and must agree with
+the declared key positions.
 COMMAND, ACL, cluster routing, replication and eviction all read this table. Subcommands
 (``CONFIG GET``) are entries of their parent, declared as ``"config|get"``.
 """
@@ -9,6 +11,9 @@ COMMAND, ACL, cluster routing, replication and eviction all read this table. Sub
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 from native.dispatch import CommandCore
+
+from .getkeys import (KeyRefs, KeySpec, has_keys, is_movable, keys_from_specs, keys_legacy,
+                      legacy_range, proc_for, specs_first, specs_for)
 
 __all__ = ["Command", "command", "container", "TABLE", "DISPATCH", "instantiate", "lookup",
            "FLAG_ORDER",
@@ -43,7 +48,8 @@ class Command(CommandCore):
 
     __slots__ = (
         "name", "fullname", "flags", "first_key", "last_key", "key_step",
-        "keys_fn", "categories", "group", "summary", "since", "complexity", "tips",
+        "key_specs", "getkeys", "has_keys", "specs_first", "movablekeys",
+        "categories", "group", "summary", "since", "complexity", "tips",
         "parent", "doc_flags",
         "is_write", "is_noscript", "is_loading", "is_stale", "is_no_auth",
         "is_admin", "is_pubsub", "is_fast", "is_blocking", "is_no_multi", "is_may_replicate",
@@ -51,7 +57,7 @@ class Command(CommandCore):
     )
 
     def __init__(self, name: str, handler: Optional[Handler], arity: int, flags: Iterable[str],
-                 keys: Tuple[int, int, int], keys_fn: Optional[Callable], acl: Iterable[str],
+                 keys: Tuple[int, int, int], acl: Iterable[str],
                  group: str, summary: str, since: str, complexity: str,
                  tips: Iterable[str] = ()) -> None:
         CommandCore.__init__(self)
@@ -66,7 +72,14 @@ class Command(CommandCore):
         if unknown:
             raise ValueError("%s: unknown flags %s" % (name, sorted(unknown)))
         self.first_key, self.last_key, self.key_step = keys
-        self.keys_fn = keys_fn
+        self.key_specs: Tuple[KeySpec, ...] = specs_for(name)
+        self.getkeys = proc_for(name)
+        self.has_keys = has_keys(self.key_specs, self.getkeys)
+        self.specs_first = specs_first(self.key_specs)
+        self.movablekeys = is_movable(self.key_specs)
+        if legacy_range(self.key_specs) != tuple(keys):
+            raise ValueError("%s: keys=%r but its key specs say %r"
+                             % (name, keys, legacy_range(self.key_specs)))
         self.group = group
         self.summary = summary
         self.since = since
@@ -107,29 +120,33 @@ class Command(CommandCore):
     def __repr__(self) -> str:
         return "<Command %s>" % self.fullname
 
-    @property
-    def movable_keys(self) -> bool:
-        return self.keys_fn is not None
-
     def shown_flags(self) -> List[str]:
         f = set(self.flags)
-        if self.keys_fn is not None:
+        if self.movablekeys:
             f.add("movablekeys")
         return [x for x in FLAG_ORDER if x in f]
 
     def key_positions(self, argv: List[bytes]) -> List[int]:
-        """Indexes of the key arguments in argv (COMMAND GETKEYS, ACL, cluster)."""
-        if self.keys_fn is not None:
-            return self.keys_fn(argv)
-        first, last, step = self.first_key, self.last_key, self.key_step
-        if first <= 0:
-            return []
-        if last < 0:
-            last = len(argv) + last
-        return list(range(first, min(last, len(argv) - 1) + 1, step))
+        """getKeysFromCommand(): indexes of the key arguments in argv, from the getkeys
+        procedure or the legacy first/last/step range (client tracking, cluster)."""
+        if self.getkeys is not None:
+            return [pos for pos, _flags in self.getkeys(argv)]
+        return keys_legacy(self.first_key, self.last_key, self.key_step, argv)
+
+    def key_refs(self, argv: List[bytes]) -> KeyRefs:
+        """getKeysFromCommandWithSpecs(): (index, key-spec flags) of each key argument
+        (COMMAND GETKEYS / GETKEYSANDFLAGS, ACL key permissions): the specs, unless they
+        fail on these arguments, are incomplete or have variable flags; then the getkeys
+        procedure."""
+        if self.specs_first:
+            found = keys_from_specs(self.key_specs, argv)
+            if found is not None:
+                return found
+        return self.getkeys(argv) if self.getkeys is not None else []
 
     def reset_stats(self) -> None:
         self.calls = self.usec = self.rejected_calls = self.failed_calls = 0
+        self.reset_latency()
 
     def clone(self) -> "Command":
         """A copy with fresh counters (and cloned subcommands): each Engine dispatches
@@ -182,18 +199,18 @@ def lookup(name: bytes) -> Optional[Command]:
 
 
 def command(name: str, arity: int, flags: str = "", keys: Tuple[int, int, int] = (0, 0, 0),
-            keys_fn: Optional[Callable] = None, acl: str = "", group: str = "generic",
+            acl: str = "", group: str = "generic",
             summary: str = "", since: str = "1.0.0", complexity: str = "O(1)",
             tips: str = "") -> Callable[[Handler], Handler]:
     """Declare the decorated function as the handler of command ``name``.
 
     ``handler(client, argv)`` returns a reply value (see protocols/resp.py) or raises
-    CommandError. ``keys=(first, last, step)`` as in COMMAND INFO (last -1 = last argument);
-    ``keys_fn(argv)`` returns key indexes for commands whose keys move (movablekeys).
+    CommandError. ``keys=(first, last, step)`` as in COMMAND INFO (last -1 = last argument),
+    checked against the key specs (``keyspecs.py``), which say where every key is.
     """
 
     def register(fn: Handler) -> Handler:
-        cmd = Command(name, fn, arity, flags.split(), keys, keys_fn, acl.split(), group,
+        cmd = Command(name, fn, arity, flags.split(), keys, acl.split(), group,
                       summary, since, complexity, tips.split())
         parent_name, _, sub = name.partition("|")
         if sub:
@@ -217,7 +234,7 @@ def container(name: str, arity: int = -2, flags: str = "", group: str = "generic
               summary: str = "", since: str = "1.0.0", complexity: str = "Depends on subcommand.",
               acl: str = "") -> Command:
     """Declare a command that only dispatches to subcommands (CONFIG, CLIENT, OBJECT...)."""
-    cmd = Command(name, None, arity, flags.split(), (0, 0, 0), None, acl.split(), group,
+    cmd = Command(name, None, arity, flags.split(), (0, 0, 0), acl.split(), group,
                   summary, since, complexity)
     if not acl:
         cmd.categories = ("slow",)  # Redis gives a container no category of its group

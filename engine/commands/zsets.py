@@ -3,10 +3,7 @@
 import math
 import random
 import re
-from collections.abc import Callable
 from typing import Any
-
-from native.resp_py import string2ll
 
 from .. import errors, notify
 from ..blocking import block, parse_timeout
@@ -94,19 +91,6 @@ def _reply(c: Client, entries: Entries, withscores: bool) -> list[Any]:
     if c.resp == 2:
         return [x for s, m in entries for x in (m, s)]
     return [[m, s] for s, m in entries]
-
-
-def _numkeys_keys(numkeys_at: int, dest: bool) -> Callable[[list[bytes]], list[int]]:
-    """Key positions of commands with a numkeys argument (and a destination at 1)."""
-
-    def positions(argv: list[bytes]) -> list[int]:
-        n = string2ll(argv[numkeys_at]) if numkeys_at < len(argv) else None
-        if n is None or n < 1 or numkeys_at + n >= len(argv):
-            return []
-        keys = list(range(numkeys_at + 1, numkeys_at + 1 + n))
-        return [1] + keys if dest else keys
-
-    return positions
 
 
 # ------------------------------------------------------------------ ranges
@@ -703,8 +687,8 @@ def _setop(c: Client, argv: list[bytes], dst: bytes | None, numkeys_at: int, op:
     return _reply(c, sorted((s, m) for m, s in result.items()), withscores)
 
 
-_SETOP = dict(keys_fn=_numkeys_keys(1, False), since="6.2.0", **_GROUP)
-_SETOP_STORE = dict(keys=(1, 1, 1), keys_fn=_numkeys_keys(2, True), **_GROUP)
+_SETOP = dict(since="6.2.0", **_GROUP)
+_SETOP_STORE = dict(keys=(1, 1, 1), **_GROUP)
 _UNION_COMPLEXITY = ("O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted "
                      "sets, and M being the number of elements in the resulting sorted set.")
 _INTER_COMPLEXITY = ("O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, "
@@ -755,7 +739,7 @@ def zdiffstore(c: Client, argv: list[bytes]) -> Any:
     return _setop(c, argv, argv[1], 2, _DIFF, "zdiffstore")
 
 
-@command("zintercard", -3, "readonly", keys_fn=_numkeys_keys(1, False), since="7.0.0",
+@command("zintercard", -3, "readonly", since="7.0.0",
          **_GROUP, summary="Intersect multiple sorted sets and return the cardinality of the "
          "result", complexity="O(N*K) worst case with N being the smallest input sorted set, K "
          "being the number of input sorted sets.")
@@ -855,7 +839,7 @@ def _mpop_args(argv: list[bytes], numkeys_at: int) -> tuple[list[bytes], bool, i
     return argv[numkeys_at + 1:where_at], where == b"max", max(count, 1)
 
 
-@command("zmpop", -4, "write", keys_fn=_numkeys_keys(1, False), since="7.0.0", **_GROUP,
+@command("zmpop", -4, "write", since="7.0.0", **_GROUP,
          summary="Remove and return members with scores in a sorted set",
          complexity=_MPOP_COMPLEXITY)
 def zmpop(c: Client, argv: list[bytes]) -> Any:
@@ -910,7 +894,7 @@ def bzpopmax(c: Client, argv: list[bytes]) -> Any:
     return _bzpop(c, argv[1:-1], True, parse_timeout(argv[-1]), -1)
 
 
-@command("bzmpop", -5, "write blocking", keys_fn=_numkeys_keys(2, False), since="7.0.0",
+@command("bzmpop", -5, "write blocking", since="7.0.0",
          **_GROUP, summary="Remove and return members with scores in a sorted set or block "
          "until one is available", complexity=_MPOP_COMPLEXITY)
 def bzmpop(c: Client, argv: list[bytes]) -> Any:

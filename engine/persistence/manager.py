@@ -516,6 +516,7 @@ class Persistence:
             if flush:
                 for db in eng.dbs:
                     db.flush()
+                eng.tracking.on_flush()  # emptyData(): client-side caches are told
             res = load_into(eng, f, allow_dup, log=lambda m: self.log(WARNING, m),
                             progress=self._progress_logger(path))
         finally:

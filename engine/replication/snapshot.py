@@ -48,6 +48,7 @@ def load(engine: "Engine", payload: bytes) -> int:
     the master will send their DEL, as a Redis replica does). Returns keys loaded."""
     for db in engine.dbs:
         db.flush()
+    engine.tracking.on_flush()  # emptyData(): client-side caches are told
     dbs = engine.dbs
 
     def on_key(dbid: int, key: bytes, value, expire: int, _idle: int, _freq: int) -> None:

@@ -332,7 +332,7 @@ def test_denied_keys(pair, redis_commands):
     c.check("ACL", "SETUSER", "u", "on", "nopass", "~allowed*", "&*", "+@all")
     u = pair.conn(user="u")
     for cmd in _all_commands(redis_commands):
-        if cmd.fullname in _KEY_SWEEP_SKIP or (cmd.first_key <= 0 and cmd.keys_fn is None):
+        if cmd.fullname in _KEY_SWEEP_SKIP or not cmd.has_keys:
             continue
         u.check(*_minimal_argv(cmd))
 
@@ -363,6 +363,10 @@ KEY_CASES = [
         ("XREADGROUP", "GROUP", "g", "c", "STREAMS", "a1", ">"),
         ("MEMORY", "USAGE", "zz"), ("OBJECT", "FREQ", "zz"), ("PFCOUNT", "r1", "a1"),
         ("PFMERGE", "w1", "r1"), ("PFMERGE", "a1", "w1"), ("LCS", "r1", "a1"),
+        # numkeys the key spec cannot read: the getkeys proc's keys, without flags
+        ("ZUNIONSTORE", "r6", "1x", "w1"), ("ZUNIONSTORE", "zz", "1x", "r1"),
+        ("EVAL", "return 1", "1x", "zz"), ("EVAL", "return 1", "1x", "r1"),
+        ("SET", "r1", "1", "get\x00x"), ("BITFIELD", "w1", "GET", "u8"),
     ]),
     (["~k1", "(~k2 +get)", "(%R~k3 +@read)"], [
         ("GET", "k1"), ("GET", "k2"), ("GET", "k3"), ("SET", "k2", "v"), ("SET", "k3", "v"),
