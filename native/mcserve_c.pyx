@@ -1,18 +1,20 @@
 # cython: language_level=3
 """A memcached connection's read in Cython: the twin of mcserve_py.py (read its docstring).
 
-The commonest text requests run here inline: ``get <key> [<key> ...]`` and
+The commonest requests run here inline: text ``get <key> [<key> ...]`` and
 ``set <key> <flags> <exptime> <bytes> [noreply]`` with its data block, in their plainest
-spelling, while the keyspace is in its plain state: no LFU policy, no keyspace
-notifications, and for a set no BGSAVE snapshot and no WATCHed key (with a memory limit
-a set first makes room as run_store does). Their specification is the Python
-handlers (engine/memcached/text.py cmd_get / run_store over store.py ItemStore): the code
-below does what they do in that state -- the same replies, statistics, CAS ids, item
-metadata, memory accounting and propagation. A request it does not take in full (another
-command or spelling, a partial request, an expired, tiered or non-string value, a value
-memcached has no metadata for yet, a value too large, an absolute or negative exptime) is
-left untouched, and it and the rest of the read go through the parser and the handlers
-(the lookup done to decide touches the LRU clock to the value the handler sets anyway).
+spelling, and binary GET GETQ GETK GETKQ and SET SETQ without a CAS, while the keyspace is
+in its plain state: no LFU policy, no keyspace notifications, and for a set no BGSAVE
+snapshot, no WATCHed key and no client-side caching (with a memory limit a set first makes
+room as the handler does). Their specification is the Python handlers
+(engine/memcached/text.py cmd_get / run_store, binary.py run_bin, over store.py
+ItemStore): the code below does what they do in that state -- the same replies,
+statistics, CAS ids, item metadata, memory accounting and propagation. A request it does
+not take in full (another command or spelling, a partial request, an expired, tiered or
+non-string value, a value memcached has no metadata for yet, a value too large, an
+absolute or negative exptime) is left untouched, and it and the rest of the read go
+through the parser and the handlers (the lookup done to decide touches the LRU clock to
+the value the handler sets anyway).
 tests/memcached/test_native_serve.py checks replies, counters, memory accounting and
 contents against mcserve_py.serve.
 """
@@ -28,8 +30,9 @@ from posix.time cimport CLOCK_REALTIME, clock_gettime, timespec
 
 from libc.stdint cimport uint32_t
 
+from .dispatch_c cimport EngineCore
 from .keytable_c cimport Entry, KeyTable
-from .memcache_c cimport TextParser
+from .memcache_c cimport BinaryParser, TextParser
 
 from .mcserve_common import COUNTER_FIELDS, REQS_PER_EVENT
 
@@ -44,6 +47,17 @@ DEF M_FLAGS = 0
 DEF M_CAS = 1
 DEF M_ATIME = 2
 DEF M_BITS = 3
+# binary protocol (protocol_binary.h)
+DEF HEADER = 24
+DEF REQ_MAGIC = 0x80
+DEF RES_MAGIC = 0x81
+DEF OP_GET = 0x00
+DEF OP_SET = 0x01
+DEF OP_GETQ = 0x09
+DEF OP_GETK = 0x0C
+DEF OP_GETKQ = 0x0D
+DEF OP_SETQ = 0x11
+DEF KEY_ENOENT = 0x01
 
 cdef bytes _SET = b"SET"
 cdef bytes _PXAT = b"PXAT"
@@ -83,7 +97,9 @@ cdef int _serve(ConnCore conn, object data) except -1:
     cdef timespec ts
     cdef Py_ssize_t pos = 0, nreq = 0, flushed = 0
     cdef long long now_ms
+    cdef EngineCore eng
     cdef TextParser tp
+    cdef BinaryParser bp
     if conn.closed:
         return 0
     conn.stats.bytes_read += len(data)
@@ -91,23 +107,29 @@ cdef int _serve(ConnCore conn, object data) except -1:
     if parser is None:
         parser = conn.choose_parser(data)
     clock_gettime(CLOCK_REALTIME, &ts)
-    eng = conn.engine
+    eng = <EngineCore?>conn.engine
     now_ms = <long long>ts.tv_sec * 1000 + ts.tv_nsec // 1000000
     eng.now_ms = now_ms
     conn.last_cmd_time = <double>ts.tv_sec + <double>ts.tv_nsec * 1e-9
     out = bytearray()
-    if type(parser) is TextParser and type(data) is bytes:
-        tp = <TextParser>parser
-        if (not tp.closed and tp._pending is None and tp._swallow == 0
-                and PyByteArray_GET_SIZE(tp._buf) == 0):
-            pos = _run_plain(conn, eng, now_ms, <bytes>data, out, &nreq, &flushed)
-            if pos == PyBytes_GET_SIZE(data):
-                if PyByteArray_GET_SIZE(out):
-                    conn.stats.bytes_written += PyByteArray_GET_SIZE(out)
-                    conn.transport.write(out)
-                return 0
-            if pos:
-                data = data[pos:]
+    if type(data) is bytes:
+        if type(parser) is TextParser:
+            tp = <TextParser>parser
+            if (not tp.closed and tp._pending is None and tp._swallow == 0
+                    and PyByteArray_GET_SIZE(tp._buf) == 0):
+                pos = _run_plain(conn, eng, now_ms, <bytes>data, out, &nreq, &flushed)
+        elif type(parser) is BinaryParser:
+            bp = <BinaryParser>parser
+            if (not bp.closed and not bp.sasl and bp._pending is None and bp._swallow == 0
+                    and PyByteArray_GET_SIZE(bp._buf) == 0):
+                pos = _run_binary(conn, eng, now_ms, <bytes>data, out, &nreq, &flushed)
+        if pos == PyBytes_GET_SIZE(data):
+            if PyByteArray_GET_SIZE(out):
+                conn.stats.bytes_written += PyByteArray_GET_SIZE(out)
+                conn.transport.write(out)
+            return 0
+        if pos:
+            data = data[pos:]
     conn.run_requests(parser.feed(data), out, nreq, flushed)
     return 0
 
@@ -167,7 +189,7 @@ cdef inline char* _put_uint(char* dst, unsigned long long v) noexcept:
 
 
 # ============================================================================ plain requests
-cdef Py_ssize_t _run_plain(ConnCore conn, object eng, long long now_ms, bytes data,
+cdef Py_ssize_t _run_plain(ConnCore conn, EngineCore eng, long long now_ms, bytes data,
                            bytearray out, Py_ssize_t* nreq, Py_ssize_t* flushed) except -1:
     """Run the requests at the start of ``data`` that the plain path takes; the offset of
     the first one it leaves (len(data) when it took them all)."""
@@ -192,8 +214,10 @@ cdef Py_ssize_t _run_plain(ConnCore conn, object eng, long long now_ms, bytes da
                 break
             flushed[0] = PyByteArray_GET_SIZE(out)   # a get is a flush point
         elif p[pos] == c's' and p[pos + 1] == c'e' and p[pos + 2] == c't':
-            if writes < 0:   # a BGSAVE keeps pre-images, WATCH is signalled by the door
-                writes = eng.snapshot is None and not db.watched
+            if writes < 0:   # a BGSAVE keeps pre-images; WATCH and client-side caching
+                             # (engine/tracking.py) are signalled by the door
+                writes = (eng.snapshot is None and not db.watched
+                          and not eng.tracking.active)
             if not writes:
                 break
             nxt = _set(conn, eng, now_ms, db, p, n, pos + 4, end, out)
@@ -209,7 +233,7 @@ cdef Py_ssize_t _run_plain(ConnCore conn, object eng, long long now_ms, bytes da
     return pos
 
 
-cdef Py_ssize_t _get(ConnCore conn, object eng, long long now_ms, object db, const char* p,
+cdef Py_ssize_t _get(ConnCore conn, EngineCore eng, long long now_ms, object db, const char* p,
                      Py_ssize_t i, Py_ssize_t end, bytearray out) except -2:
     """``get k1 k2 ...`` (keys from i to end): the offset after its line, or -1 to leave it.
     All keys are looked up before anything is counted, so leaving it changes nothing. The
@@ -225,8 +249,7 @@ cdef Py_ssize_t _get(ConnCore conn, object eng, long long now_ms, object db, con
     cdef const char* vdata
     cdef CountersCore stats
     cdef Entry* e
-    cdef PyObject* found_meta
-    cdef list m
+    cdef int found
     cdef KeyTable table
     cdef uint32_t clock
     while True:
@@ -249,39 +272,17 @@ cdef Py_ssize_t _get(ConnCore conn, object eng, long long now_ms, object db, con
     clock = <uint32_t>eng.access_clock
     for k in range(nkeys):
         key = PyBytes_FromStringAndSize(p + starts[k], lens[k])
-        e = table._find(key)
-        entries[k] = e
-        if e == NULL:
-            continue
-        if e.expire >= 0 and e.expire < now_ms:
-            return -1              # expired: the handler deletes it
-        if not (e.value & 1) and (e.value & 2
-                                  or type(<object><PyObject*>e.value) is not bytes):
-            return -1              # tiered (an inline ref) or another type
-        found_meta = PyDict_GetItem(item_meta, key)
-        if found_meta == NULL:
-            return -1              # its metadata is made (with a CAS id) by the handler
-        meta = <object>found_meta
-        if (type(meta) is not list or len(meta) != 4
-                or type(<object>PyList_GET_ITEM(meta, M_FLAGS)) is not int
-                or type(<object>PyList_GET_ITEM(meta, M_BITS)) is not int):
+        found = _find_item(table, item_meta, key, now_ms, clock, &entries[k], &metas[k])
+        if found < 0:
             return -1
-        e.access = clock           # Database.lookup_read's touch (plain state: LRU)
-        metas[k] = found_meta
-        hits += 1
+        hits += found
     size = PyByteArray_GET_SIZE(out)
     total = 5                        # "END\r\n"
     for k in range(nkeys):
         e = entries[k]
         if e == NULL:
             continue
-        m = <list>metas[k]
-        bits = m[M_BITS]
-        if bits & FETCHED:           # ItemStore.bump()
-            m[M_ATIME] = now_ms // 1000
-        else:
-            m[M_BITS] = bits | FETCHED
-        vflags[k] = PyLong_AsUnsignedLongLong(m[M_FLAGS])
+        vflags[k] = _bump(<list>metas[k], now_ms)
         vlen = _value_size(e)
         # "VALUE <key> <flags> <bytes>\r\n<data>\r\n"
         total += 6 + lens[k] + 1 + _ndigits(vflags[k]) + 1 + _ndigits(vlen) + 2 + vlen + 2
@@ -322,6 +323,45 @@ cdef Py_ssize_t _get(ConnCore conn, object eng, long long now_ms, object db, con
     return end + 2
 
 
+cdef int _find_item(KeyTable table, object item_meta, object key, long long now_ms,
+                    uint32_t clock, Entry** entry, PyObject** meta) except -2:
+    """Database.lookup_read + ItemStore.lookup of one key, without counting: 1 for a live
+    string with its metadata (the entry and the borrowed metadata list set, the access
+    field touched), 0 for no key, -1 when the handler must decide (expired, tiered,
+    another type, no metadata yet -- the handler makes it, with a CAS id)."""
+    cdef Entry* e = table._find(key)
+    cdef PyObject* found
+    entry[0] = e
+    if e == NULL:
+        return 0
+    if e.expire >= 0 and e.expire < now_ms:
+        return -1
+    if not (e.value & 1) and (e.value & 2 or type(<object><PyObject*>e.value) is not bytes):
+        return -1
+    found = PyDict_GetItem(item_meta, key)
+    if found == NULL:
+        return -1
+    m = <object>found
+    if (type(m) is not list or len(m) != 4
+            or type(<object>PyList_GET_ITEM(m, M_FLAGS)) is not int
+            or type(<object>PyList_GET_ITEM(m, M_CAS)) is not int
+            or type(<object>PyList_GET_ITEM(m, M_BITS)) is not int):
+        return -1
+    e.access = clock             # the read's touch (plain state: the LRU clock)
+    meta[0] = found
+    return 1
+
+
+cdef unsigned long long _bump(list m, long long now_ms) except? 0xFFFFFFFFFFFFFFFF:
+    """ItemStore.bump() of a hit; the item's flags."""
+    bits = m[M_BITS]
+    if bits & FETCHED:
+        m[M_ATIME] = now_ms // 1000
+    else:
+        m[M_BITS] = bits | FETCHED
+    return PyLong_AsUnsignedLongLong(m[M_FLAGS])
+
+
 cdef inline Py_ssize_t _value_size(Entry* e) noexcept:
     """The size of a bytes value: inline after the key, or a bytes object."""
     if e.value & 1:
@@ -329,18 +369,13 @@ cdef inline Py_ssize_t _value_size(Entry* e) noexcept:
     return PyBytes_GET_SIZE(<object><PyObject*>e.value)
 
 
-cdef Py_ssize_t _set(ConnCore conn, object eng, long long now_ms, object db, const char* p,
+cdef Py_ssize_t _set(ConnCore conn, EngineCore eng, long long now_ms, object db, const char* p,
                      Py_ssize_t n, Py_ssize_t i, Py_ssize_t end, bytearray out) except -2:
     """``set <key> <flags> <exptime> <bytes> [noreply]`` (from i to end) and its data
     block: the offset after the block, or -1 to leave the request to the handler."""
-    global _key_cost
     cdef Py_ssize_t kstart = i, klen, start, vlen
     cdef unsigned long long flags = 0, exptime = 0, nbytes = 0
     cdef bint noreply = False
-    cdef long long when = -1
-    cdef CountersCore stats
-    cdef KeyTable table
-    cdef Entry* e
     i = _token(p, i, end)
     klen = i - kstart
     if klen == 0 or klen > KEY_MAX or i >= end or p[i] != c' ':
@@ -362,16 +397,50 @@ cdef Py_ssize_t _set(ConnCore conn, object eng, long long now_ms, object db, con
     start = end + 2
     if start + vlen + 2 > n or p[start + vlen] != c'\r' or p[start + vlen + 1] != c'\n':
         return -1              # partial, or a bad data chunk
-    if ITEM_OVERHEAD + klen + (4 if flags else 0) + vlen + 2 > conn.max_item_size:
+    if not _size_ok(conn, klen, flags, vlen):
         return -1              # too large: swallowed by the parser
+    if _store_plain(conn, eng, now_ms, db, p + kstart, klen, flags, exptime,
+                    p + start, vlen) < 0:
+        return -1
+    if not noreply:
+        _append(out, b"STORED\r\n", 8)
+    return start + vlen + 2
+
+
+cdef inline int memcmp8(const char* a, const char* b) noexcept:
+    cdef int k
+    for k in range(8):
+        if a[k] != b[k]:
+            return 1
+    return 0
+
+
+cdef inline bint _size_ok(ConnCore conn, Py_ssize_t klen, unsigned long long flags,
+                          Py_ssize_t vlen) noexcept:
+    """item_size_ok() (the data block's CRLF counted, as memcached does)."""
+    return ITEM_OVERHEAD + klen + (4 if flags else 0) + vlen + 2 <= conn.max_item_size
+
+
+cdef long long _store_plain(ConnCore conn, EngineCore eng, long long now_ms, object db,
+                            const char* kp, Py_ssize_t klen, unsigned long long flags,
+                            unsigned long long exptime, const char* vp,
+                            Py_ssize_t vlen) except -2:
+    """A set of a well-formed item (exptime 0 or relative): run_store / _bin_store ->
+    ItemStore.store(STORE_SET) -> _write. The new item's CAS, or -1 (nothing done) when
+    the handler must run it."""
+    global _key_cost
+    cdef long long when = -1, cas
+    cdef CountersCore stats
+    cdef KeyTable table
+    cdef Entry* e
     t = db.table
     if type(t) is not KeyTable:
         return -1
     table = <KeyTable>t
     if eng.maxmemory and not eng.perform_evictions():
-        return -1              # run_store answers "out of memory" (perform_evictions again
-                               # finds nothing more to free)
-    key = PyBytes_FromStringAndSize(p + kstart, klen)
+        return -1              # the handler answers "out of memory" (perform_evictions
+                               # again finds nothing more to free)
+    key = PyBytes_FromStringAndSize(kp, klen)
     item_meta = db.item_meta
     clock = eng.access_clock
     e = table._find(key)
@@ -381,14 +450,13 @@ cdef Py_ssize_t _set(ConnCore conn, object eng, long long now_ms, object db, con
                                           or type(<object><PyObject*>e.value) is not bytes)
                 or PyDict_GetItem(item_meta, key) == NULL):
             return -1          # expired, tiered, another type, or no metadata yet
-    # run_store -> ItemStore.store(STORE_SET) -> _write
     stats = conn.stats
     stats.cmd_set += 1
     st = conn.st
     cas = st.cas_id + 1
     st.cas_id = cas
     stats.total_items += 1
-    value = PyBytes_FromStringAndSize(p + start, vlen)
+    value = PyBytes_FromStringAndSize(vp, vlen)
     old = table.set(key, value, clock, False)
     if old is None:
         db._account(key, None, value)
@@ -412,14 +480,149 @@ cdef Py_ssize_t _set(ConnCore conn, object eng, long long now_ms, object db, con
             repl.propagate(db.id, [_SET, key, value, _PXAT, b"%d" % when])
         else:
             repl.propagate(db.id, [_SET, key, value])
-    if not noreply:
-        _append(out, b"STORED\r\n", 8)
-    return start + vlen + 2
+    return cas
 
 
-cdef inline int memcmp8(const char* a, const char* b) noexcept:
+# ============================================================================ binary protocol
+cdef inline unsigned long long _be(const unsigned char* b, int n) noexcept:
+    cdef unsigned long long v = 0
     cdef int k
-    for k in range(8):
-        if a[k] != b[k]:
-            return 1
-    return 0
+    for k in range(n):
+        v = v << 8 | b[k]
+    return v
+
+
+cdef inline char* _put_be(char* dst, unsigned long long v, int n) noexcept:
+    cdef int k
+    for k in range(n - 1, -1, -1):
+        dst[k] = <char>(v & 0xFF)
+        v >>= 8
+    return dst + n
+
+
+cdef char* _bin_header(bytearray out, int op, Py_ssize_t keylen, int extlen, int status,
+                       Py_ssize_t bodylen, const unsigned char* opaque,
+                       unsigned long long cas) except NULL:
+    """Append protocol.response()'s 24-byte header with room for its body; where the
+    body goes."""
+    cdef Py_ssize_t size = PyByteArray_GET_SIZE(out)
+    cdef char* dst
+    PyByteArray_Resize(out, size + HEADER + bodylen)
+    dst = PyByteArray_AS_STRING(out) + size
+    dst[0] = <char>RES_MAGIC
+    dst[1] = <char>op
+    _put_be(dst + 2, <unsigned long long>keylen, 2)
+    dst[4] = <char>extlen
+    dst[5] = 0
+    _put_be(dst + 6, <unsigned long long>status, 2)
+    _put_be(dst + 8, <unsigned long long>bodylen, 4)
+    memcpy(dst + 12, opaque, 4)
+    _put_be(dst + 16, cas, 8)
+    return dst + HEADER
+
+
+cdef Py_ssize_t _run_binary(ConnCore conn, EngineCore eng, long long now_ms, bytes data,
+                            bytearray out, Py_ssize_t* nreq, Py_ssize_t* flushed) except -1:
+    """The binary twin of _run_plain: GET GETQ GETK GETKQ and SET SETQ (no CAS given,
+    exptime 0 or relative) as run_bin runs them; anything else is left with the rest of
+    the read. (run_bin also keeps the opaque for SASL's refusals; SASL connections never
+    come here.)"""
+    cdef const char* p = PyBytes_AS_STRING(data)
+    cdef Py_ssize_t n = PyBytes_GET_SIZE(data), pos = 0, keylen, bodylen, vlen
+    cdef const unsigned char* h
+    cdef const char* kp
+    cdef int op, extlen, found
+    cdef int writes = -1
+    cdef unsigned long long flags, exptime
+    cdef long long cas
+    cdef Entry* e
+    cdef PyObject* meta
+    cdef char* dst
+    cdef CountersCore stats
+    cdef KeyTable table
+    if eng.lfu or eng.notify_flags:
+        return 0
+    db = conn.db
+    while n - pos >= HEADER:
+        h = <const unsigned char*>(p + pos)
+        op = h[1]
+        keylen = <Py_ssize_t>_be(h + 2, 2)
+        extlen = h[4]
+        bodylen = <Py_ssize_t>_be(h + 8, 4)
+        if (h[0] != REQ_MAGIC or n - pos - HEADER < bodylen or keylen == 0
+                or keylen > KEY_MAX or keylen + extlen > bodylen):
+            break
+        kp = p + pos + HEADER + extlen
+        if op == OP_GET or op == OP_GETQ or op == OP_GETK or op == OP_GETKQ:
+            if extlen != 0 or bodylen != keylen:
+                break
+            t = db.table
+            if type(t) is not KeyTable:
+                break
+            table = <KeyTable>t
+            key = PyBytes_FromStringAndSize(kp, keylen)
+            found = _find_item(table, db.item_meta, key, now_ms, <uint32_t>eng.access_clock,
+                               &e, &meta)
+            if found < 0:
+                break
+            stats = conn.stats
+            stats.cmd_get += 1
+            kstats = eng.stats
+            if found:
+                stats.get_hits += 1
+                kstats.keyspace_hits += 1
+                flags = _bump(<list>meta, now_ms)
+                vlen = _value_size(e)
+                if op == OP_GETK or op == OP_GETKQ:
+                    dst = _bin_header(out, op, keylen, 4, 0, 4 + keylen + vlen, h + 12,
+                                      PyLong_AsUnsignedLongLong(
+                                          <object>PyList_GET_ITEM(<object>meta, M_CAS)))
+                    dst = _put_be(dst, flags, 4)
+                    memcpy(dst, kp, keylen)
+                    dst += keylen
+                else:
+                    dst = _bin_header(out, op, 0, 4, 0, 4 + vlen, h + 12,
+                                      PyLong_AsUnsignedLongLong(
+                                          <object>PyList_GET_ITEM(<object>meta, M_CAS)))
+                    dst = _put_be(dst, flags, 4)
+                if e.value & 1:
+                    memcpy(dst, e.data + e.klen, vlen)
+                else:
+                    memcpy(dst, PyBytes_AS_STRING(<object><PyObject*>e.value), vlen)
+            else:
+                stats.get_misses += 1
+                kstats.keyspace_misses += 1
+                if op == OP_GETK:       # the key, no text
+                    dst = _bin_header(out, op, keylen, 0, KEY_ENOENT, keylen, h + 12, 0)
+                    memcpy(dst, kp, keylen)
+                elif op == OP_GET:      # an error: its text, and a flush point
+                    dst = _bin_header(out, op, 0, 0, KEY_ENOENT, 9, h + 12, 0)
+                    memcpy(dst, b"Not found", 9)
+                    flushed[0] = PyByteArray_GET_SIZE(out)
+        elif op == OP_SET or op == OP_SETQ:
+            if extlen != 8 or _be(h + 16, 8) != 0:
+                break              # a CAS makes it a compare-and-swap
+            flags = _be(h + HEADER, 4)
+            exptime = _be(h + HEADER + 4, 4)
+            vlen = bodylen - keylen - 8
+            if exptime > REALTIME_MAXDELTA or not _size_ok(conn, keylen, flags, vlen):
+                break
+            if writes < 0:
+                writes = (eng.snapshot is None and not db.watched
+                          and not eng.tracking.active)
+            if not writes:
+                break
+            cas = _store_plain(conn, eng, now_ms, db, kp, keylen, flags, exptime,
+                               kp + keylen, vlen)
+            if cas < 0:
+                break
+            if op == OP_SET:
+                _bin_header(out, op, 0, 0, 0, 0, h + 12, <unsigned long long>cas)
+        else:
+            break
+        pos += HEADER + bodylen
+        nreq[0] += 1
+        if nreq[0] == _PER_EVENT:
+            nreq[0] = 0
+            flushed[0] = PyByteArray_GET_SIZE(out)
+    return pos

@@ -7,9 +7,10 @@ through the text, meta or binary handlers and writes the replies of the read at 
 
 The state carriers are defined here so that the Cython twin can read them as C fields:
 ``CountersCore`` (memcached's statistics counters) and ``ConnCore`` (what the serving path
-of a connection reads). The Cython twin runs the commonest text requests -- ``get`` of one
-or more keys and ``set`` -- inline when the keyspace is in its plain state, with exactly
-the handlers' effects, and this path for everything else.
+of a connection reads). The Cython twin runs the commonest requests -- text ``get`` of one
+or more keys and ``set``, binary GET/GETQ/GETK/GETKQ and SET/SETQ -- inline when the
+keyspace is in its plain state, with exactly the handlers' effects, and this path for
+everything else.
 """
 
 import time

@@ -458,6 +458,7 @@ class ItemStore:
 
     def _flush_now(self) -> None:
         db = self.db
+        self.engine.tracking.on_flush()   # signalFlushedDb(): client-side caches drop all
         if len(db):
             db.flush()
             self.engine.dirty += 1

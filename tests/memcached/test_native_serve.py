@@ -3,6 +3,8 @@ request streams through mcserve_c.serve (get/set inline in the plain state) and
 mcserve_py.serve (always the parser and the handlers) give the same reply bytes,
 statistics, CAS ids, item metadata, TTLs, memory accounting and propagated commands."""
 
+import struct
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -12,6 +14,7 @@ from engine import Engine
 from engine.memcached import state
 from engine.memcached.connection import MemcachedConnection
 from native.mcserve import COUNTER_FIELDS
+from native.memcache import STORE_SET, T_STORE
 from tests.support.transport import FakeTransport
 
 pytestmark = pytest.mark.skipif(mcserve.IMPLEMENTATION != "c",
@@ -65,15 +68,23 @@ def snapshot(eng, conn):
         "dirty": eng.dirty,
         "used_memory": db.used_memory,
         "contents": [(k, db.table.peek(k), _ttl(db.table.get_expire(k), now),
-                      # LRU clock relative to the engine's (each twin has an engine of its
-                      # own); under LFU the counter is random
-                      None if eng.lfu else db.table.get_access(k) - eng.access_clock,
+                      _access(eng, db.table.get_access(k)),
                       _meta(db.item_meta.get(k), now)) for k in keys],
         "meta_keys": sorted(db.item_meta),
         "propagated": [(dbid, [_ttl(int(a), now) if a.isdigit() and len(a) >= 13 else a
                                for a in argv])
                        for dbid, argv in getattr(eng.replication, "argvs", [])],
     }
+
+
+def _access(eng, access):
+    """The LRU clock relative to the engine's (each twin has an engine of its own, whose
+    clock may tick during a run: a second back counts as now); under LFU the counter
+    moves at random."""
+    if eng.lfu:
+        return None
+    age = eng.access_clock - access
+    return "recent" if 0 <= age <= 1 else age
 
 
 def _meta(meta, now_ms):
@@ -177,6 +188,15 @@ def test_memory_limit(policy):
         assert len(got["contents"]) < 300    # evicted to make room
 
 
+def test_tracked_keys_are_invalidated_by_memcached_sets():
+    """While a client tracks keys (client-side caching), a set must reach the door's
+    invalidation: it goes through the handler."""
+    def tracking(eng, conn):
+        eng.tracking.active = True
+    got, calls = both(b"get a\r\nset a 1 0 1\r\nx\r\n", setup=tracking)
+    assert [req[:3] for req in calls[0]] == [(T_STORE, STORE_SET, b"a")]   # the get ran inline
+
+
 def test_watched_keys_and_propagation():
     def watched(eng, conn):
         conn.db.watched[b"a"] = []
@@ -242,6 +262,66 @@ def test_generated_streams_agree(reqs, split, setup_kind):
         elif setup_kind == "resp-written":
             conn.db.set_key(b"a", b"12")
             conn.db.set_key(b"b", b"from resp")
+    data = b"".join(reqs)
+    both(data, split=split, setup=setup)
+    both(data, setup=setup)
+
+
+# ---------------------------------------------------------------- binary protocol
+def bin_frame(op, key=b"", extras=b"", value=b"", opaque=0, cas=0):
+    body = extras + key + value
+    return struct.pack(">BBHBBHIIQ", 0x80, op, len(key), len(extras), 0, 0, len(body),
+                       opaque, cas) + body
+
+
+def bin_set(key, value, flags=0, exptime=0, op=0x01, opaque=7, cas=0):
+    return bin_frame(op, key, struct.pack(">II", flags, exptime), value, opaque, cas)
+
+
+def test_binary_get_and_set_are_served_inline():
+    data = (bin_set(b"a", b"abc", flags=5) + bin_frame(0x00, b"a", opaque=1)
+            + bin_frame(0x0C, b"a", opaque=2) + bin_frame(0x09, b"zz") + bin_frame(0x0D, b"a")
+            + bin_frame(0x00, b"nope", opaque=3) + bin_frame(0x0C, b"nope", opaque=4)
+            + bin_set(b"b", b"x" * 300, op=0x11, exptime=100) + bin_frame(0x00, b"b"))
+    got, calls = both(data)
+    assert calls == []
+    replies = got["replies"]
+    assert replies.count(b"Not found") == 1 and replies.count(b"abc") == 3
+
+
+@st.composite
+def bin_request(draw):
+    key = draw(st.sampled_from(KEYS[:-1] + [b"k" * 251]))
+    opaque = draw(st.integers(0, 2 ** 32 - 1))
+    kind = draw(st.integers(0, 3))
+    if kind == 0:
+        return bin_frame(draw(st.sampled_from([0x00, 0x09, 0x0C, 0x0D])), key, opaque=opaque)
+    if kind == 1:
+        return bin_set(key, draw(st.sampled_from(VALUES)),
+                       flags=draw(st.sampled_from([0, 1, 2 ** 32 - 1])),
+                       exptime=draw(st.sampled_from([0, 1, 100, 2592000, 2592001])),
+                       op=draw(st.sampled_from([0x01, 0x11, 0x02])), opaque=opaque,
+                       cas=draw(st.sampled_from([0, 0, 0, 1, 12345])))
+    if kind == 2:
+        op = draw(st.sampled_from([0x04, 0x0A, 0x1C, 0x05]))
+        extras = {0x1C: struct.pack(">I", 10),
+                  0x05: struct.pack(">QQI", 1, 0, 0)}.get(op, b"")
+        return bin_frame(op, key if op != 0x0A else b"", extras, opaque=opaque)
+    return bin_frame(0x00, key, b"\x00\x00\x00\x00", opaque=opaque)   # malformed get
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(bin_request(), min_size=1, max_size=12), st.integers(1, 80),
+       st.sampled_from(["plain", "replicated", "resp-written", "limited"]))
+def test_generated_binary_streams_agree(reqs, split, setup_kind):
+    def setup(eng, conn):
+        if setup_kind == "replicated":
+            eng.replication = Propagated()
+        elif setup_kind == "limited":
+            eng.config.set_many([("maxmemory-policy", "allkeys-lru"),
+                                 ("maxmemory", str(conn.db.used_memory + 3000))])
+        elif setup_kind == "resp-written":
+            conn.db.set_key(b"a", b"12")
     data = b"".join(reqs)
     both(data, split=split, setup=setup)
     both(data, setup=setup)
