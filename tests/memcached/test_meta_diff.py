@@ -71,7 +71,9 @@ CASES = [
     b"ma foo2 N0 J18446744073709551616\r\n", b"ma nokey N0 J7 v t k O9\r\n",
     b"ms n 1\r\n5\r\nma n M- D9 v\r\n",
     # me, mn
-    b"me nokey\r\n", b"me\r\n", b"mn extra\r\n", b"me foo b\r\n",
+    # ("mn extra" is left out: memcached 1.6.18 answers it with MN, or now and then not at
+    # all; every case here ends with a plain mn, mcdiff.py's sentinel)
+    b"me nokey\r\n", b"me\r\n", b"me foo b\r\n",
     b"ms foo 2\r\nhi\r\nme foo\r\nmg foo\r\nme foo\r\n",
     b"ms foo 2 T100 F3\r\nhi\r\nme foo\r\n",
     b"ms foo 300\r\n" + b"z" * 300 + b"\r\nme foo\r\n",
