@@ -10,7 +10,7 @@ import time
 from time import perf_counter_ns
 from typing import Any, Callable, Dict, List, Optional
 
-from native.dispatch import EngineCore
+from native.dispatch import EngineCore, StatsCore
 
 from . import errors
 from . import memcached as _memcached  # noqa: F401  (registers the memcached-* options)
@@ -57,8 +57,9 @@ LRU_CLOCK_MAX = (1 << 24) - 1
 LLONG_MAX = (1 << 63) - 1
 
 
-class Stats:
-    """Counters reported by INFO stats (reset by CONFIG RESETSTAT)."""
+class Stats(StatsCore):
+    """Counters reported by INFO stats (reset by CONFIG RESETSTAT). The ones the native
+    request paths bump are C fields of StatsCore (native/dispatch)."""
 
     FIELDS = ("total_connections_received", "total_commands_processed",
               "total_net_input_bytes", "total_net_output_bytes", "rejected_connections",
@@ -67,8 +68,9 @@ class Stats:
               "unexpected_error_replies", "total_reads_processed", "total_writes_processed",
               "expire_cycle_cpu_milliseconds", "sync_full", "sync_partial_ok",
               "sync_partial_err", "dump_payload_sanitizations", "evicted_clients")
-    __slots__ = FIELDS + ("errors", "ops_samples", "last_sample_time", "last_sample_ops",
-                          "in_samples", "out_samples", "last_in", "last_out")
+    __slots__ = tuple(f for f in FIELDS if f not in StatsCore.__dict__) + (
+        "errors", "ops_samples", "last_sample_time", "last_sample_ops", "in_samples",
+        "out_samples", "last_in", "last_out")
 
     def __init__(self) -> None:
         self.reset()

@@ -201,6 +201,11 @@ cdef class ClientCore:
         self._update()
 
 
+cdef class StatsCore:
+    # fields: see dispatch_c.pxd
+    pass
+
+
 cdef class EngineCore:
     # fields: see dispatch_c.pxd (other kernels read them as C fields)
 
@@ -374,10 +379,10 @@ cdef object _get(EngineCore eng, ClientCore c, list argv):
         return _FALLBACK
     v = c.db.table.lookup(argv[1], eng.now_ms, eng.access_clock)
     if type(v) is bytes:
-        eng.stats.keyspace_hits += 1
+        (<StatsCore?>eng.stats).keyspace_hits += 1
         return v
     if v is None:
-        eng.stats.keyspace_misses += 1
+        (<StatsCore?>eng.stats).keyspace_misses += 1
         return None
     return _FALLBACK
 
@@ -482,11 +487,11 @@ cdef object _lrange(EngineCore eng, ClientCore c, list argv):
         return _FALLBACK
     lv = c.db.table.lookup(argv[1], eng.now_ms, eng.access_clock)
     if lv is None:
-        eng.stats.keyspace_misses += 1
+        (<StatsCore?>eng.stats).keyspace_misses += 1
         return []
     if type(lv) is not _ListValue:
         return _FALLBACK
-    eng.stats.keyspace_hits += 1
+    (<StatsCore?>eng.stats).keyspace_hits += 1
     llen = len(lv)
     if start < 0:
         start = start + llen if start > -llen else 0
@@ -596,7 +601,7 @@ def serve(ClientCore conn, data):
     cdef EngineCore eng = <EngineCore?>conn.engine
     cdef timespec ts
     cdef Py_ssize_t i
-    stats = eng.stats
+    cdef StatsCore stats = <StatsCore?>eng.stats
     stats.total_net_input_bytes += len(data)
     stats.total_reads_processed += 1
     clock_gettime(CLOCK_REALTIME, &ts)  # time.time()

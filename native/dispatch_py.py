@@ -28,7 +28,7 @@ import time
 from .dispatch_common import FAST_PATHS, NOT_RUN, REPLY_ON
 from .resp import BLOCKED, NO_REPLY, ProtocolError, encode_into
 
-__all__ = ["CommandCore", "ClientCore", "EngineCore", "run", "serve", "NOT_RUN", "fast_path"]
+__all__ = ["CommandCore", "ClientCore", "EngineCore", "StatsCore", "run", "serve", "NOT_RUN", "fast_path"]
 
 
 def fast_path(name: str):
@@ -170,6 +170,17 @@ class ClientCore:
     def tracking(self, v: bool) -> None:
         self._tracking = bool(v)
         self._update()
+
+
+class StatsCore:
+    """The INFO stats counters the native request paths bump (engine.Stats has the rest)."""
+
+    __slots__ = ("keyspace_hits", "keyspace_misses", "total_net_input_bytes",
+                 "total_net_output_bytes", "total_reads_processed", "total_writes_processed")
+
+    def __init__(self) -> None:
+        for f in StatsCore.__slots__:
+            setattr(self, f, 0)
 
 
 class EngineCore:
