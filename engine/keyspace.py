@@ -36,7 +36,7 @@ from .tiering import TieredRef
 if TYPE_CHECKING:  # pragma: no cover
     from .engine import Engine
 
-__all__ = ["Database", "type_name", "value_cost", "key_cost"]
+__all__ = ["Database", "type_name", "value_cost", "key_cost", "item_meta_cost"]
 
 _TYPE_NAMES = {bytes: b"string", bytearray: b"string"}
 # The bucket array's share per key: an 8-byte slot at a load factor between 1/2 and 1.
@@ -53,6 +53,11 @@ KEY_OVERHEAD = 32 + 8 + BUCKET_BYTES if _INLINE else _PY_ENTRY + 40 + BUCKET_BYT
 # a 4-item list (64 + 32), its CAS and time ints (2 x 32), the dict slot (~40); with the C
 # table the dict also holds a key object of its own (see Database.set_item_meta).
 ITEM_META_COST = 200
+
+
+def item_meta_cost(klen: int) -> int:
+    """The bytes memcached metadata adds to a key of ``klen`` bytes (Database.item_meta)."""
+    return ITEM_META_COST + (bytes_object(klen) if _INLINE else 0)
 
 
 def value_cost(value: Any) -> int:
@@ -375,12 +380,12 @@ class Database:
     def set_item_meta(self, key: bytes, meta: list) -> None:
         """Attach memcached item metadata to a live key (after the write that stored it)."""
         if key not in self.item_meta:
-            self.used_memory += ITEM_META_COST + (bytes_object(len(key)) if _INLINE else 0)
+            self.used_memory += item_meta_cost(len(key))
         self.item_meta[key] = meta
 
     def drop_item_meta(self, key: bytes) -> None:
         if self.item_meta.pop(key, None) is not None:
-            self.used_memory -= ITEM_META_COST + (bytes_object(len(key)) if _INLINE else 0)
+            self.used_memory -= item_meta_cost(len(key))
 
     def expire_read(self, key: bytes) -> None:
         """An expired key met by a read: deleted, except on a replica, where it only reads

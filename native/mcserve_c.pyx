@@ -25,15 +25,17 @@ from cpython.dict cimport PyDict_GetItem, PyDict_SetItem
 from cpython.list cimport PyList_GET_ITEM
 from cpython.long cimport PyLong_AsUnsignedLongLong, PyLong_FromUnsignedLong
 from cpython.object cimport PyObject
-from libc.string cimport memchr, memcpy
+from libc.stdlib cimport malloc
+from libc.string cimport memchr, memcpy, memset
 from posix.time cimport CLOCK_REALTIME, clock_gettime, timespec
 
 from libc.stdint cimport uint32_t
 
-from .dispatch_c cimport EngineCore
+from .dispatch_c cimport EngineCore, StatsCore
 from .keytable_c cimport Entry, KeyTable
 from .memcache_c cimport BinaryParser, TextParser
 
+from .keytable_common import INLINE_VALUE_MAX as _INLINE_MAX
 from .mcserve_common import COUNTER_FIELDS, REQS_PER_EVENT
 
 __all__ = ["CountersCore", "ConnCore", "serve", "COUNTER_FIELDS", "REQS_PER_EVENT"]
@@ -65,6 +67,51 @@ cdef Py_ssize_t _PER_EVENT = REQS_PER_EVENT
 
 # bound on first use (importing the engine from here at load time would be circular)
 cdef object _key_cost = None
+cdef object _item_meta_cost = None
+# Database's memory model for a string key and its memcached metadata, remembered per
+# (key size, value size) for inline values and per key size: the model is a function of
+# those sizes, and a call per insert costs more than the rest of it (-1: not asked yet)
+cdef long long* _string_costs = NULL
+cdef long long _meta_costs[KEY_MAX + 1]
+memset(_meta_costs, 0xFF, sizeof(_meta_costs))
+cdef Py_ssize_t _inline_max = _INLINE_MAX   # keytable_c keeps values up to this inline
+
+
+cdef int _bind() except -1:
+    global _key_cost, _item_meta_cost, _string_costs
+    cdef size_t size
+    from engine.keyspace import item_meta_cost, key_cost
+    _key_cost = key_cost
+    _item_meta_cost = item_meta_cost
+    size = (KEY_MAX + 1) * (_inline_max + 1) * sizeof(long long)
+    _string_costs = <long long*>malloc(size)
+    if _string_costs == NULL:
+        raise MemoryError()
+    memset(_string_costs, 0xFF, size)
+    return 0
+
+
+cdef long long _string_cost(Py_ssize_t klen, object value) except -1:
+    """key_cost(klen, value) of a bytes value (klen <= KEY_MAX)."""
+    cdef Py_ssize_t vlen = PyBytes_GET_SIZE(value)
+    cdef long long* slot
+    if _key_cost is None:
+        _bind()
+    if vlen > _inline_max:
+        return _key_cost(klen, value)
+    slot = &_string_costs[klen * (_inline_max + 1) + vlen]
+    if slot[0] < 0:
+        slot[0] = _key_cost(klen, value)
+    return slot[0]
+
+
+cdef long long _meta_cost(Py_ssize_t klen) except -1:
+    """item_meta_cost(klen)."""
+    if _key_cost is None:
+        _bind()
+    if _meta_costs[klen] < 0:
+        _meta_costs[klen] = _item_meta_cost(klen)
+    return _meta_costs[klen]
 
 
 cdef class CountersCore:
@@ -78,7 +125,7 @@ cdef class CountersCore:
 
 
 cdef class ConnCore:
-    cdef public object st, engine, store, db, parser, transport, _out
+    cdef public object st, engine, store, db, parser, transport, _out, tracking
     cdef public CountersCore stats
     cdef public Py_ssize_t max_item_size, _flushed
     cdef public bint binary, closed, _close_after
@@ -217,7 +264,7 @@ cdef Py_ssize_t _run_plain(ConnCore conn, EngineCore eng, long long now_ms, byte
             if writes < 0:   # a BGSAVE keeps pre-images; WATCH and client-side caching
                              # (engine/tracking.py) are signalled by the door
                 writes = (eng.snapshot is None and not db.watched
-                          and not eng.tracking.active)
+                          and not conn.tracking.active)
             if not writes:
                 break
             nxt = _set(conn, eng, now_ms, db, p, n, pos + 4, end, out)
@@ -251,6 +298,7 @@ cdef Py_ssize_t _get(ConnCore conn, EngineCore eng, long long now_ms, object db,
     cdef Entry* e
     cdef int found
     cdef KeyTable table
+    cdef StatsCore kstats
     cdef uint32_t clock
     while True:
         j = _token(p, i, end)
@@ -315,7 +363,7 @@ cdef Py_ssize_t _get(ConnCore conn, EngineCore eng, long long now_ms, object db,
     stats.cmd_get += nkeys
     stats.get_hits += hits
     stats.get_misses += nkeys - hits
-    kstats = eng.stats
+    kstats = <StatsCore?>eng.stats
     if hits:
         kstats.keyspace_hits += hits
     if nkeys - hits:
@@ -428,11 +476,12 @@ cdef long long _store_plain(ConnCore conn, EngineCore eng, long long now_ms, obj
     """A set of a well-formed item (exptime 0 or relative): run_store / _bin_store ->
     ItemStore.store(STORE_SET) -> _write. The new item's CAS, or -1 (nothing done) when
     the handler must run it."""
-    global _key_cost
     cdef long long when = -1, cas
     cdef CountersCore stats
     cdef KeyTable table
     cdef Entry* e
+    cdef PyObject* found
+    cdef list m = None
     t = db.table
     if type(t) is not KeyTable:
         return -1
@@ -447,35 +496,62 @@ cdef long long _store_plain(ConnCore conn, EngineCore eng, long long now_ms, obj
     if e != NULL:
         if (e.expire >= 0 and e.expire < now_ms
                 or not (e.value & 1) and (e.value & 2
-                                          or type(<object><PyObject*>e.value) is not bytes)
-                or PyDict_GetItem(item_meta, key) == NULL):
-            return -1          # expired, tiered, another type, or no metadata yet
+                                          or type(<object><PyObject*>e.value) is not bytes)):
+            return -1          # expired, tiered or another type
+        found = PyDict_GetItem(item_meta, key)
+        if found == NULL or type(<object>found) is not list or len(<object>found) != 4:
+            return -1          # no metadata yet: the handler makes it (with a CAS id)
+        m = <list>found
     stats = conn.stats
     stats.cmd_set += 1
     st = conn.st
     cas = st.cas_id + 1
     st.cas_id = cas
     stats.total_items += 1
-    value = PyBytes_FromStringAndSize(vp, vlen)
-    old = table.set(key, value, clock, False)
-    if old is None:
-        db._account(key, None, value)
-    elif PyBytes_GET_SIZE(old) != vlen:
-        if _key_cost is None:
-            from engine.keyspace import key_cost
-            _key_cost = key_cost
-        db.used_memory += _key_cost(klen, value) - _key_cost(klen, old)
-    if exptime:
-        when = now_ms + <long long>exptime * 1000
-        table.set_expire(key, when)
-    meta = [PyLong_FromUnsignedLong(<unsigned long>flags), cas, now_ms // 1000, 0]
-    if old is None:
-        db.set_item_meta(key, meta)
+    value = None
+    if e != NULL and e.value & 1 and <Py_ssize_t>(e.value >> 1) == vlen:
+        # an inline value of the same size (the common overwrite): what table.set does
+        # with it -- the bytes in place, no TTL, the access clock -- without the objects
+        memcpy(e.data + e.klen, vp, vlen)
+        if e.expire >= 0:
+            e.expire = -1
+            table._volatile -= 1
+        e.access = <uint32_t>clock
+        if exptime:
+            when = now_ms + <long long>exptime * 1000
+            e.expire = when
+            table._volatile += 1
     else:
-        PyDict_SetItem(item_meta, key, meta)
+        value = PyBytes_FromStringAndSize(vp, vlen)
+        old = table.set(key, value, clock, False)
+        if old is None:
+            # Database._account() of a new key (no notification in the plain state)
+            db.used_memory += _string_cost(klen, value)
+            blocking = db.blocking_keys
+            if blocking and key in blocking:
+                eng.signal_key_ready(db, key)
+        elif PyBytes_GET_SIZE(old) != vlen:
+            db.used_memory += _string_cost(klen, value) - _string_cost(klen, old)
+        if exptime:
+            when = now_ms + <long long>exptime * 1000
+            table.set_expire(key, when)
+    if e == NULL:            # Database.set_item_meta()
+        if PyDict_GetItem(item_meta, key) == NULL:
+            db.used_memory += _meta_cost(klen)
+        PyDict_SetItem(item_meta, key, [PyLong_FromUnsignedLong(<unsigned long>flags), cas,
+                                        now_ms // 1000, 0])
+    else:
+        # the handler drops the old metadata and attaches a new list (same cost): the
+        # same values in the list the item has
+        m[M_FLAGS] = PyLong_FromUnsignedLong(<unsigned long>flags)
+        m[M_CAS] = cas
+        m[M_ATIME] = now_ms // 1000
+        m[M_BITS] = 0
     eng.dirty += 1
     repl = eng.replication
     if repl is not None:
+        if value is None:
+            value = PyBytes_FromStringAndSize(vp, vlen)
         if when >= 0:
             repl.propagate(db.id, [_SET, key, value, _PXAT, b"%d" % when])
         else:
@@ -539,6 +615,7 @@ cdef Py_ssize_t _run_binary(ConnCore conn, EngineCore eng, long long now_ms, byt
     cdef PyObject* meta
     cdef char* dst
     cdef CountersCore stats
+    cdef StatsCore kstats
     cdef KeyTable table
     if eng.lfu or eng.notify_flags:
         return 0
@@ -567,7 +644,7 @@ cdef Py_ssize_t _run_binary(ConnCore conn, EngineCore eng, long long now_ms, byt
                 break
             stats = conn.stats
             stats.cmd_get += 1
-            kstats = eng.stats
+            kstats = <StatsCore?>eng.stats
             if found:
                 stats.get_hits += 1
                 kstats.keyspace_hits += 1
@@ -609,7 +686,7 @@ cdef Py_ssize_t _run_binary(ConnCore conn, EngineCore eng, long long now_ms, byt
                 break
             if writes < 0:
                 writes = (eng.snapshot is None and not db.watched
-                          and not eng.tracking.active)
+                          and not conn.tracking.active)
             if not writes:
                 break
             cas = _store_plain(conn, eng, now_ms, db, kp, keylen, flags, exptime,

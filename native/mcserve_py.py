@@ -30,12 +30,12 @@ class CountersCore:
 
 class ConnCore:
     __slots__ = ("st", "engine", "store", "db", "stats", "parser", "transport", "_out",
-                 "max_item_size", "_flushed", "binary", "closed", "_close_after",
+                 "tracking", "max_item_size", "_flushed", "binary", "closed", "_close_after",
                  "last_cmd_time")
 
     def __init__(self) -> None:
         self.st = self.engine = self.store = self.db = self.stats = None
-        self.parser = self.transport = self._out = None
+        self.parser = self.transport = self._out = self.tracking = None
         self.max_item_size = 0
         self._flushed = 0
         self.binary = self.closed = self._close_after = False

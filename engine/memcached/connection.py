@@ -41,6 +41,7 @@ class MemcachedConnection(ConnCore, TextCommands, BinaryCommands, asyncio.Protoc
         self.listener = listener
         st = self.st = listener.st
         self.engine = st.engine
+        self.tracking = st.engine.tracking   # its ``active`` keeps sets off the native path
         self.store = st.store
         self.db = self.store.db
         self.stats = st.stats
