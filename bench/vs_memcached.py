@@ -76,12 +76,14 @@ def main() -> None:
     ap.add_argument("--duration", type=int, default=10)
     ap.add_argument("--binary", action="store_true", help="memaslap binary protocol (-B)")
     args = ap.parse_args()
-    servers = {kind: start(kind) for kind in ("memcached", "strata")}
     results: dict[str, dict[str, list]] = {"memcached": {}, "strata": {}}
-    try:
-        # each mix runs on both servers back to back, the order alternating by round, so
-        # a disturbance of the machine hits both sides of a ratio alike
-        for rnd in range(args.rounds):
+    # Each round is one sitting of the tool on fresh servers (the mixes in order, as the
+    # tool runs them: set100 inserts a new key per op, so a reused server would carry
+    # millions of keys into the next round); each mix runs on both servers back to back,
+    # the order alternating by round, so a disturbance hits both sides of a ratio alike.
+    for rnd in range(args.rounds):
+        servers = {kind: start(kind) for kind in ("memcached", "strata")}
+        try:
             order = ("memcached", "strata") if rnd % 2 == 0 else ("strata", "memcached")
             for mix in args.mixes.split():
                 for kind in order:
@@ -90,10 +92,10 @@ def main() -> None:
                         results[kind].setdefault(m, []).append(val)
                         print(f"round {rnd + 1} {kind:9} {m}: {val[0]} ops/s {val[1]} cpu/Mop"
                               f" (others {val[2]}%)", flush=True)
-    finally:
-        for proc, _ in servers.values():
-            proc.terminate()
-            proc.wait(10)
+        finally:
+            for proc, _ in servers.values():
+                proc.terminate()
+                proc.wait(10)
     print(f"\n{'mix':14} {'memcached ops/s':>15} {'strata ops/s':>13} {'ratio':>6} "
           f"{'mc cpu/Mop':>10} {'st cpu/Mop':>10} {'cpu ratio':>9} {'others%':>7}")
     for mix in args.mixes.split():
