@@ -688,7 +688,10 @@ def test_monitor_stream(diff):
     for args in (["SET", "k", 'a b"\\\n\x01'], ["SET", b"bin", b"\xff\x00x"], ["GET", "k"],
                  ["CONFIG", "GET", "hz"], ["DEBUG", "SLEEP", "0"], ["SELECT", "2"],
                  ["PING"], ["NOSUCH"], ["GET"], ["MULTI"], ["SET", "a", "1"], ["EXEC"],
-                 ["CLIENT", "ID"], ["SELECT", "0"], ["ECHO", ""]):
+                 ["CLIENT", "ID"], ["SELECT", "0"], ["ECHO", ""],
+                 # refused AUTHs are shown too, their arguments redacted first
+                 ["AUTH", "not-real"], ["AUTH", "not-real", "not-a-password"],
+                 ["HELLO", "2", "AUTH", "not-real", "not-a-password"]):
         ws.call(*args)
         wo.call(*args)
     time.sleep(0.2)

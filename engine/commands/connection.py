@@ -61,13 +61,13 @@ def auth(c: Client, argv: List[bytes]) -> Any:
         raise CommandError(errors.SYNTAX)
     acl = c.engine.acl
     if len(argv) == 2:
-        if acl.default.nopass:  # the old one-argument form needs a password to check
-            raise CommandError(errors.AUTH_NO_PASSWORD)
         username, password = b"default", argv[1]
     else:
         username, password = argv[1], argv[2]
-    for i in range(1, len(argv)):
-        argv[i] = b"(redacted)"  # redactClientCommandArgument: keep it out of MONITOR/slowlog
+    for i in range(1, len(argv)):  # redactClientCommandArgument, before any error as Redis
+        argv[i] = b"(redacted)"    # does: MONITOR and the slowlog never see them
+    if len(argv) == 2 and acl.default.nopass:  # the one-argument form needs a password
+        raise CommandError(errors.AUTH_NO_PASSWORD)
     if not acl.authenticate(c, username, password, argv[0]):
         raise CommandError(errors.WRONGPASS)
     return OK
