@@ -236,6 +236,12 @@ cdef inline char* _put_uint(char* dst, unsigned long long v) noexcept:
 
 
 # ============================================================================ plain requests
+cdef inline bint _sets_plain(ConnCore conn, EngineCore eng, object db) except -1:
+    """A set may run here: no BGSAVE keeping pre-images, and no WATCH or client-side
+    caching (engine/tracking.py) for the door to signal."""
+    return eng.snapshot is None and not db.watched and not conn.tracking.active
+
+
 cdef Py_ssize_t _run_plain(ConnCore conn, EngineCore eng, long long now_ms, bytes data,
                            bytearray out, Py_ssize_t* nreq, Py_ssize_t* flushed) except -1:
     """Run the requests at the start of ``data`` that the plain path takes; the offset of
@@ -261,10 +267,8 @@ cdef Py_ssize_t _run_plain(ConnCore conn, EngineCore eng, long long now_ms, byte
                 break
             flushed[0] = PyByteArray_GET_SIZE(out)   # a get is a flush point
         elif p[pos] == c's' and p[pos + 1] == c'e' and p[pos + 2] == c't':
-            if writes < 0:   # a BGSAVE keeps pre-images; WATCH and client-side caching
-                             # (engine/tracking.py) are signalled by the door
-                writes = (eng.snapshot is None and not db.watched
-                          and not conn.tracking.active)
+            if writes < 0:
+                writes = _sets_plain(conn, eng, db)
             if not writes:
                 break
             nxt = _set(conn, eng, now_ms, db, p, n, pos + 4, end, out)
@@ -604,7 +608,7 @@ cdef Py_ssize_t _run_binary(ConnCore conn, EngineCore eng, long long now_ms, byt
     the read. (run_bin also keeps the opaque for SASL's refusals; SASL connections never
     come here.)"""
     cdef const char* p = PyBytes_AS_STRING(data)
-    cdef Py_ssize_t n = PyBytes_GET_SIZE(data), pos = 0, keylen, bodylen, vlen
+    cdef Py_ssize_t n = PyBytes_GET_SIZE(data), pos = 0, keylen, bodylen, vlen, klen_out
     cdef const unsigned char* h
     cdef const char* kp
     cdef int op, extlen, found
@@ -650,18 +654,13 @@ cdef Py_ssize_t _run_binary(ConnCore conn, EngineCore eng, long long now_ms, byt
                 kstats.keyspace_hits += 1
                 flags = _bump(<list>meta, now_ms)
                 vlen = _value_size(e)
-                if op == OP_GETK or op == OP_GETKQ:
-                    dst = _bin_header(out, op, keylen, 4, 0, 4 + keylen + vlen, h + 12,
-                                      PyLong_AsUnsignedLongLong(
-                                          <object>PyList_GET_ITEM(<object>meta, M_CAS)))
-                    dst = _put_be(dst, flags, 4)
-                    memcpy(dst, kp, keylen)
-                    dst += keylen
-                else:
-                    dst = _bin_header(out, op, 0, 4, 0, 4 + vlen, h + 12,
-                                      PyLong_AsUnsignedLongLong(
-                                          <object>PyList_GET_ITEM(<object>meta, M_CAS)))
-                    dst = _put_be(dst, flags, 4)
+                klen_out = keylen if op == OP_GETK or op == OP_GETKQ else 0  # GETK: the key
+                dst = _bin_header(out, op, klen_out, 4, 0, 4 + klen_out + vlen, h + 12,
+                                  PyLong_AsUnsignedLongLong(
+                                      <object>PyList_GET_ITEM(<object>meta, M_CAS)))
+                dst = _put_be(dst, flags, 4)
+                memcpy(dst, kp, klen_out)
+                dst += klen_out
                 if e.value & 1:
                     memcpy(dst, e.data + e.klen, vlen)
                 else:
@@ -685,8 +684,7 @@ cdef Py_ssize_t _run_binary(ConnCore conn, EngineCore eng, long long now_ms, byt
             if exptime > REALTIME_MAXDELTA or not _size_ok(conn, keylen, flags, vlen):
                 break
             if writes < 0:
-                writes = (eng.snapshot is None and not db.watched
-                          and not conn.tracking.active)
+                writes = _sets_plain(conn, eng, db)
             if not writes:
                 break
             cas = _store_plain(conn, eng, now_ms, db, kp, keylen, flags, exptime,

@@ -253,18 +253,23 @@ def request(draw):
 @given(st.lists(request(), min_size=1, max_size=14), st.integers(1, 64),
        st.sampled_from(["plain", "replicated", "resp-written", "limited"]))
 def test_generated_streams_agree(reqs, split, setup_kind):
+    data = b"".join(reqs)
+    both(data, split=split, setup=stream_setup(setup_kind, (b"a", b"b")))
+    both(data, setup=stream_setup(setup_kind, (b"a", b"b")))
+
+
+def stream_setup(kind, resp_keys):
+    """The engine states generated streams run in."""
     def setup(eng, conn):
-        if setup_kind == "replicated":
+        if kind == "replicated":
             eng.replication = Propagated()
-        elif setup_kind == "limited":
+        elif kind == "limited":
             eng.config.set_many([("maxmemory-policy", "allkeys-lru"),
                                  ("maxmemory", str(conn.db.used_memory + 3000))])
-        elif setup_kind == "resp-written":
-            conn.db.set_key(b"a", b"12")
-            conn.db.set_key(b"b", b"from resp")
-    data = b"".join(reqs)
-    both(data, split=split, setup=setup)
-    both(data, setup=setup)
+        elif kind == "resp-written":
+            for key, value in zip(resp_keys, (b"12", b"from resp")):
+                conn.db.set_key(key, value)
+    return setup
 
 
 # ---------------------------------------------------------------- binary protocol
@@ -314,14 +319,6 @@ def bin_request(draw):
 @given(st.lists(bin_request(), min_size=1, max_size=12), st.integers(1, 80),
        st.sampled_from(["plain", "replicated", "resp-written", "limited"]))
 def test_generated_binary_streams_agree(reqs, split, setup_kind):
-    def setup(eng, conn):
-        if setup_kind == "replicated":
-            eng.replication = Propagated()
-        elif setup_kind == "limited":
-            eng.config.set_many([("maxmemory-policy", "allkeys-lru"),
-                                 ("maxmemory", str(conn.db.used_memory + 3000))])
-        elif setup_kind == "resp-written":
-            conn.db.set_key(b"a", b"12")
     data = b"".join(reqs)
-    both(data, split=split, setup=setup)
-    both(data, setup=setup)
+    both(data, split=split, setup=stream_setup(setup_kind, (b"a",)))
+    both(data, setup=stream_setup(setup_kind, (b"a",)))
